@@ -1,0 +1,47 @@
+# The interface users and CI rely on. `make run` and `make test` are all a new user needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_DIR ?= var
+
+.PHONY: setup run test test-unit lint format schemas bench train-baseline clean
+
+setup: $(STAMP)
+
+# Reinstall when the dependency list changes; otherwise setup is a no-op.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/moderation dev --data-dir $(DATA_DIR)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-unit: setup
+	$(BIN)/python -m pytest -q tests/unit
+
+lint: setup
+	$(BIN)/ruff format --check services tests
+	$(BIN)/ruff check services tests
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format services tests
+	$(BIN)/ruff check --fix services tests
+
+schemas: setup
+	$(BIN)/moderation schemas
+
+bench: setup
+	$(BIN)/moderation bench --scorer-only
+
+train-baseline: setup
+	$(BIN)/python -m moderation.scoring.train_baseline
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

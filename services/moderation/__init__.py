@@ -1,0 +1,3 @@
+"""Event-driven comment moderation for news publishers."""
+
+__version__ = "0.1.0"

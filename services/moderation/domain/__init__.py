@@ -1,0 +1,1 @@
+"""Pure domain: events, labels, reason codes and policy. Imports no framework."""

@@ -1,0 +1,156 @@
+"""Event contracts exchanged over Kafka. These models are the source of schemas/*.json.
+
+Events are named in the past tense. Every event carries `event_id` so consumers can be
+idempotent; state is keyed by (comment_id, revision).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from moderation.domain.labels import ReasonCode, ReviewReason
+
+# Contract version; schemas/ files carry it in their names. A breaking change adds v2 models.
+SCHEMA_VERSION = 1
+
+# A comment body beyond this is a malformed event, not a long comment: it goes to the DLQ.
+MAX_BODY_CHARS = 20_000
+
+NonEmptyId = Annotated[str, Field(min_length=1, max_length=200)]
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Event(BaseModel):
+    # Unknown fields are tolerated so producers can add fields before consumers upgrade.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Author(_Event):
+    id: NonEmptyId
+    display_name: str | None = None
+    is_staff: bool = False
+
+
+class CommentSubmitted(_Event):
+    """A reader submitted (or edited: revision > 1) a comment on an article."""
+
+    event_id: NonEmptyId = Field(default_factory=new_event_id)
+    comment_id: NonEmptyId
+    article_id: NonEmptyId
+    site_id: NonEmptyId
+    section: str | None = None
+    parent_id: str | None = None
+    revision: int = Field(default=1, ge=1)
+    author: Author
+    body: str = Field(max_length=MAX_BODY_CHARS)
+    language: str | None = None
+    submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class ProceedingsRef(_Event):
+    defendants: list[str] = Field(default_factory=list)
+    description: str | None = None
+
+
+class ExtraTerm(_Event):
+    term: str = Field(min_length=1)
+    category: str = Field(min_length=1)
+
+
+class ArticleContext(_Event):
+    """What the newsroom knows about an article (compacted topic, key = article_id)."""
+
+    article_id: NonEmptyId
+    site_id: NonEmptyId
+    title: str | None = None
+    section: str | None = None
+    premoderate: bool = False
+    legally_sensitive: bool = False
+    named_people: list[str] = Field(default_factory=list)
+    protected_names: list[str] = Field(default_factory=list)
+    active_proceedings: list[ProceedingsRef] = Field(default_factory=list)
+    extra_terms: list[ExtraTerm] = Field(default_factory=list)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    HOLD = "hold"
+
+
+class Span(_Event):
+    """A match, as character offsets into the ORIGINAL comment body."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    term: str
+    category: str
+
+
+class Reason(_Event):
+    code: ReasonCode
+    label: str | None = None
+    score: float | None = None
+    threshold: float | None = None
+    spans: list[Span] = Field(default_factory=list)
+
+
+class ModelRef(_Event):
+    backend: str
+    version: str
+
+
+class CommentModerated(_Event):
+    """The classifier's automatic decision on one revision of a comment."""
+
+    event_id: NonEmptyId = Field(default_factory=new_event_id)
+    comment_id: NonEmptyId
+    article_id: NonEmptyId
+    revision: int = Field(ge=1)
+    decision: Decision
+    reasons: list[Reason] = Field(default_factory=list)
+    scores: dict[str, Score] = Field(default_factory=dict)
+    model: ModelRef
+    policy_version: str
+    decided_at: datetime = Field(default_factory=utcnow)
+    comment: CommentSubmitted
+
+
+class ReviewOutcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class CommentReviewed(_Event):
+    """A moderator's verdict; it outranks any automatic decision on the same revision."""
+
+    event_id: NonEmptyId = Field(default_factory=new_event_id)
+    comment_id: NonEmptyId
+    revision: int = Field(ge=1)
+    outcome: ReviewOutcome
+    reason_code: ReviewReason
+    note: str | None = Field(default=None, max_length=2000)
+    moderator_id: NonEmptyId
+    reviewed_at: datetime = Field(default_factory=utcnow)
+
+
+EVENT_MODELS: dict[str, type[BaseModel]] = {
+    "CommentSubmitted": CommentSubmitted,
+    "ArticleContext": ArticleContext,
+    "CommentModerated": CommentModerated,
+    "CommentReviewed": CommentReviewed,
+}

@@ -1,0 +1,1 @@
+"""Thin entry points: decode, call the service layer, publish."""

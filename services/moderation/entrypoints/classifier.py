@@ -1,0 +1,173 @@
+"""The classifier role: comments.submitted -> moderation.decisions (and the DLQ).
+
+At-least-once: a batch's offsets are committed only after the broker acknowledged every
+decision and dead letter produced from it. If publishing fails, the batch is rewound and
+redelivered, so a decision may be published twice but never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream import AckPolicy, FastStream
+from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.specification import AsyncAPI
+
+from moderation.adapters.article_table import ArticleTable
+from moderation.adapters.dead_letters import publish_dead_letter
+from moderation.domain.dead_letters import Rejected
+from moderation.domain.events import CommentModerated, CommentSubmitted
+from moderation.service_layer.classify import Classifier
+from moderation.service_layer.decoding import decode_event
+from moderation.settings import ModerationSettings
+from moderation.topics import (
+    COMMENTS_SUBMITTED,
+    GROUP_CLASSIFIER,
+    MODERATION_DECISIONS,
+    dlq_name,
+)
+
+log = logging.getLogger(__name__)
+
+JSON_HEADERS = {"content-type": "application/json"}
+
+
+@dataclass
+class WorkerStats:
+    batches: int = 0
+    decided: int = 0
+    dead_lettered: int = 0
+    publish_failures: int = 0
+    last_batch_size: int = 0
+    decisions_by_outcome: dict[str, int] = field(default_factory=dict)
+
+
+async def _raw_bodies(message: Any) -> Any:
+    # The handler reads the ConsumerRecords itself (it needs the original bytes for the
+    # DLQ), so FastStream's JSON decoding would be wasted work.
+    return message.body
+
+
+def register_classifier(
+    broker: KafkaBroker,
+    classifier: Classifier,
+    settings: ModerationSettings,
+    stats: WorkerStats | None = None,
+) -> WorkerStats:
+    stats = stats or WorkerStats()
+    # Declared for the AsyncAPI document; publishing goes through broker.publish below so
+    # that every acknowledgement can be awaited before the batch is committed.
+    broker.publisher(
+        MODERATION_DECISIONS.name,
+        schema=CommentModerated,
+        title="moderation-decisions",
+        description="approve or hold, with every reason that applies",
+    )
+    broker.publisher(
+        dlq_name(COMMENTS_SUBMITTED.name),
+        schema=bytes,
+        title="comments-submitted-dlq",
+        description="original bytes of rejected records; headers x-dlq-reason, x-dlq-error",
+    )
+
+    @broker.subscriber(
+        COMMENTS_SUBMITTED.name,
+        group_id=GROUP_CLASSIFIER,
+        batch=True,
+        max_records=settings.batch_max_records,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        decoder=_raw_bodies,
+        title="classify-comments",
+        description="Scores comments and publishes one CommentModerated per comment.",
+    )
+    async def classify_batch(body: list[bytes], message: KafkaMessage) -> None:
+        records = message.raw_message
+        if not isinstance(records, tuple):
+            records = (records,)
+        comments: list[CommentSubmitted] = []
+        rejected: list[tuple[Any, Rejected]] = []
+        for record in records:
+            decoded = decode_event(record.value, CommentSubmitted)
+            if isinstance(decoded, Rejected):
+                rejected.append((record, decoded))
+            else:
+                comments.append(decoded)
+
+        started = time.perf_counter()
+        decisions = classifier.classify(comments)
+        scoring_ms = (time.perf_counter() - started) * 1000
+
+        try:
+            acks = [
+                await broker.publish(
+                    decision.model_dump_json().encode(),
+                    MODERATION_DECISIONS.name,
+                    key=decision.comment_id.encode(),
+                    headers=JSON_HEADERS,
+                    no_confirm=True,
+                )
+                for decision in decisions
+            ]
+            for record, why in rejected:
+                log.warning(
+                    "dead-lettering %s[%d]@%d: %s: %s",
+                    record.topic, record.partition, record.offset, why.reason, why.error,
+                )
+                acks.append(await publish_dead_letter(broker, record, why))
+            await asyncio.gather(*acks)
+        except Exception:
+            # Transient (broker) failure: rewind so the whole batch is redelivered; commit nothing.
+            stats.publish_failures += 1
+            log.exception("publishing a batch of %d decisions failed; will retry", len(records))
+            await message.nack()
+            await asyncio.sleep(min(0.5 * stats.publish_failures, 5.0))
+            return
+        await message.ack()
+        stats.publish_failures = 0
+        stats.batches += 1
+        stats.decided += len(decisions)
+        stats.dead_lettered += len(rejected)
+        stats.last_batch_size = len(records)
+        for decision in decisions:
+            key = decision.decision.value
+            stats.decisions_by_outcome[key] = stats.decisions_by_outcome.get(key, 0) + 1
+        log.debug("batch of %d scored in %.1f ms", len(records), scoring_ms)
+
+    return stats
+
+
+def asyncapi_app() -> FastStream:
+    """The app `faststream docs gen` documents (no model loaded, nothing connected)."""
+    from moderation.adapters.kafka import make_broker
+    from moderation.domain.policy import Policy
+    from moderation.settings import KafkaSettings
+
+    broker = make_broker(KafkaSettings())
+
+    class _NoScorer:
+        model = None
+        labels: tuple[str, ...] = ()
+
+    classifier = Classifier(
+        scorer=_NoScorer(),  # type: ignore[arg-type]
+        policy=Policy(version="docs", thresholds={}),
+        articles=ArticleTable().get,
+    )
+    register_classifier(broker, classifier, ModerationSettings())
+    from moderation import __version__
+
+    return FastStream(
+        broker,
+        specification=AsyncAPI(
+            title="news-moderation classifier",
+            version=__version__,
+            description="Scores comments for toxicity and legal risk; publishes decisions.",
+        ),
+    )

@@ -1,0 +1,149 @@
+"""The `moderation` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from moderation.entrypoints.roles import AVAILABLE_ROLES
+
+app = typer.Typer(
+    help="Event-driven comment moderation for news publishers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+InputFile = Annotated[
+    Path, typer.Option("--input", "-i", exists=True, dir_okay=False, help="a JSON-lines file")
+]
+PolicyFile = Annotated[
+    Path | None, typer.Option("--policy", help="policy YAML (default: MODERATION_POLICY_FILE)")
+]
+
+
+@app.command()
+def broker(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 9092) -> None:
+    """Start the embedded Kafka-compatible broker (memory-only) and create the topics."""
+    from moderation.adapters.embedded_broker import EmbeddedBroker
+    from moderation.adapters.kafka import ensure_topics
+    from moderation.settings import KafkaSettings
+
+    embedded = EmbeddedBroker(port)
+    try:
+        embedded.start()
+    except RuntimeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    created = asyncio.run(ensure_topics(KafkaSettings(bootstrap_servers=embedded.bootstrap)))
+    typer.echo(f"broker listening on {embedded.bootstrap}; created topics: {', '.join(created)}")
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping:
+            if embedded.process and embedded.process.poll() is not None:
+                typer.echo("broker process exited unexpectedly", err=True)
+                raise typer.Exit(1)
+            time.sleep(0.2)
+    finally:
+        embedded.stop()
+        typer.echo("broker stopped")
+
+
+@app.command()
+def run(role: Annotated[str, typer.Argument(help=f"one of: {', '.join(AVAILABLE_ROLES)}")]) -> None:
+    """Run one role in this process, configured from the environment."""
+    from moderation.entrypoints.roles import run_role
+
+    run_role(role)
+
+
+@app.command()
+def dev(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="all state goes here")] = Path("var"),
+) -> None:
+    """Run the whole system locally (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)."""
+    from moderation.entrypoints.dev import run_dev
+
+    try:
+        run_dev(data_dir)
+    except RuntimeError as exc:  # start-up problems the user can fix: say what, not where
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _scorer_and_policy(policy_file: Path | None):  # type: ignore[no-untyped-def]
+    from moderation.domain.policy import load_policy
+    from moderation.scoring.factory import load_scorer
+    from moderation.settings import ModerationSettings
+
+    settings = ModerationSettings()
+    scorer = load_scorer(settings)
+    typer.echo(scorer.describe(), err=True)
+    return scorer, load_policy(policy_file or settings.policy_file)
+
+
+@app.command()
+def score(
+    input: InputFile,
+    policy: PolicyFile = None,
+    articles: Annotated[
+        Path | None, typer.Option(help="JSON-lines file of ArticleContext objects")
+    ] = None,
+) -> None:
+    """Score comments in-process (lines with `body`, optionally `article_id`); one decision
+    per line on stdout."""
+    from moderation.entrypoints.offline import InputError, load_articles, score_file
+
+    scorer, loaded_policy = _scorer_and_policy(policy)
+    try:
+        for line in score_file(input, scorer, loaded_policy, load_articles(articles)):
+            sys.stdout.write(line + "\n")
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("eval")
+def evaluate(input: InputFile, policy: PolicyFile = None) -> None:
+    """Measure the toxicity model on `{"text", "label"}` lines; the last line is JSON."""
+    from moderation.entrypoints.offline import InputError, evaluate as run_eval
+
+    scorer, loaded_policy = _scorer_and_policy(policy)
+    try:
+        result = run_eval(input, scorer, loaded_policy)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(result))
+
+
+@app.command()
+def schemas(
+    out: Annotated[Path | None, typer.Option(help="directory (default: schemas/)")] = None,
+) -> None:
+    """Regenerate the JSON Schema files and the AsyncAPI document."""
+    from moderation.contracts import SCHEMAS_DIR, write_all
+
+    for path in write_all(out or SCHEMAS_DIR):
+        typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

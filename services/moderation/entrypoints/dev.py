@@ -1,0 +1,120 @@
+"""`moderation dev`: the whole system on a laptop, one child process per role.
+
+Starts the embedded broker when KAFKA_BOOTSTRAP_SERVERS is unset, restarts a child that
+crashes (with backoff), and stops everything on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from moderation.adapters.embedded_broker import EmbeddedBroker
+from moderation.adapters.kafka import ensure_topics
+from moderation.entrypoints.roles import AVAILABLE_ROLES
+from moderation.settings import ROLE_PORTS, KafkaSettings
+
+DEV_BROKER_PORT = 9092
+
+
+@dataclass
+class Child:
+    role: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+    next_start: float = 0.0
+    log_path: Path = field(default_factory=Path)
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moderation.entrypoints.cli", "run", self.role],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.started_at = time.monotonic()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def run_dev(data_dir: Path) -> None:
+    data_dir = data_dir.resolve()
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    broker: EmbeddedBroker | None = None
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        broker = EmbeddedBroker(DEV_BROKER_PORT, (data_dir / "logs" / "broker.log").open("ab"))
+        broker.start()
+        bootstrap = broker.bootstrap
+        say(f"embedded broker (memory-only) on {bootstrap}")
+    else:
+        say(f"using Kafka at {bootstrap}")
+    created = asyncio.run(ensure_topics(KafkaSettings(bootstrap_servers=bootstrap)))
+    if created:
+        say(f"created topics: {', '.join(created)}")
+
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MODERATION_DATA_DIR": str(data_dir)}
+    children = [
+        Child(role, env, log_path=data_dir / "logs" / f"{role}.log") for role in AVAILABLE_ROLES
+    ]
+    for child in children:
+        child.start()
+        say(f"{child.role}: http://127.0.0.1:{ROLE_PORTS[child.role]} (log {child.log_path})")
+    say("publish CommentSubmitted JSON to comments.submitted; decisions appear on "
+        "moderation.decisions. Ctrl-C stops everything.")
+    try:
+        while not stopping:
+            now = time.monotonic()
+            for child in children:
+                assert child.process is not None
+                code = child.process.poll()
+                if code is None:
+                    continue
+                if child.next_start == 0.0:
+                    # Back off harder when it keeps dying quickly; reset after a healthy minute.
+                    if now - child.started_at > 60:
+                        child.restarts = 0
+                    delay = min(2**child.restarts, 30)
+                    child.next_start = now + delay
+                    say(f"{child.role} exited with code {code}; restarting in {delay} s "
+                        f"(see {child.log_path})")
+                elif now >= child.next_start:
+                    child.restarts += 1
+                    child.next_start = 0.0
+                    child.start()
+            time.sleep(0.2)
+    finally:
+        say("stopping")
+        for child in children:
+            child.stop()
+        for child in children:
+            if child.process:
+                try:
+                    child.process.wait(timeout=25)
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
+        if broker:
+            broker.stop()
+        say("stopped")

@@ -1,0 +1,128 @@
+"""In-process scoring with no broker: `moderation score` and `moderation eval`."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.domain.events import ArticleContext, Author, CommentSubmitted
+from moderation.domain.labels import Label
+from moderation.domain.policy import Policy
+from moderation.scoring.base import ToxicityScorer
+from moderation.service_layer.classify import Classifier
+
+BATCH = 256
+
+
+class InputError(ValueError):
+    """A line of the input file is unusable; the message names the line."""
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            if not isinstance(data, dict):
+                raise InputError(f"{path}:{number}: expected a JSON object")
+            yield number, data
+
+
+def comment_from_line(number: int, data: dict[str, Any]) -> CommentSubmitted:
+    if not isinstance(data.get("body"), str):
+        raise InputError(f"line {number}: 'body' (a string) is required")
+    return CommentSubmitted(
+        comment_id=str(data.get("comment_id") or f"line-{number}"),
+        article_id=str(data.get("article_id") or "offline"),
+        site_id=str(data.get("site_id") or "offline"),
+        section=data.get("section"),
+        revision=int(data.get("revision") or 1),
+        author=Author(id=str(data.get("author_id") or "offline")),
+        body=data["body"],
+    )
+
+
+def score_file(
+    path: Path, scorer: ToxicityScorer, policy: Policy, articles: dict[str, ArticleContext]
+) -> Iterator[str]:
+    classifier = Classifier(scorer=scorer, policy=policy, articles=articles.get)
+    lines = read_jsonl(path)
+    while chunk := list(islice(lines, BATCH)):
+        comments = [comment_from_line(n, d) for n, d in chunk]
+        for decision in classifier.classify(comments):
+            yield decision.model_dump_json()
+
+
+def load_articles(path: Path | None) -> dict[str, ArticleContext]:
+    if path is None:
+        return {}
+    return {
+        ctx.article_id: ctx
+        for ctx in (ArticleContext.model_validate(d) for _, d in read_jsonl(path))
+    }
+
+
+def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve (rank statistic, ties averaged); NaN with one class only."""
+    from scipy.stats import rankdata
+
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    if positives == 0 or negatives == 0:
+        return math.nan
+    ranks = rankdata(scores)
+    return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2)
+                 / (positives * negatives))
+
+
+def precision_recall_f1(labels: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
+    tp = int(((predicted == 1) & (labels == 1)).sum())
+    fp = int(((predicted == 1) & (labels == 0)).sum())
+    fn = int(((predicted == 0) & (labels == 1)).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def evaluate(path: Path, scorer: ToxicityScorer, policy: Policy) -> dict[str, Any]:
+    """Scores `{"text", "label"}` lines. A line is predicted 'hold' when any toxicity label
+    reaches its policy threshold; AUC ranks by the toxicity score."""
+    texts, labels = [], []
+    for number, data in read_jsonl(path):
+        if not isinstance(data.get("text"), str) or data.get("label") not in (0, 1):
+            raise InputError(f"{path}:{number}: need 'text' (string) and 'label' (0 or 1)")
+        texts.append(data["text"])
+        labels.append(int(data["label"]))
+    if not texts:
+        raise InputError(f"{path}: no lines to evaluate")
+    scores: list[dict[str, float]] = []
+    for start in range(0, len(texts), BATCH):
+        scores.extend(scorer.score_batch(texts[start:start + BATCH]))
+    thresholds = policy.thresholds_for("eval", None, "eval")
+    truth = np.array(labels)
+    predicted = np.array([int(bool(policy.toxicity_reasons(s, thresholds))) for s in scores])
+    toxicity = np.array([s.get(Label.TOXICITY.value, 0.0) for s in scores])
+    precision, recall, f1 = precision_recall_f1(truth, predicted)
+    return {
+        "model": scorer.model.version,
+        "backend": scorer.model.backend,
+        "policy_version": policy.version,
+        "n": len(texts),
+        "positives": int(truth.sum()),
+        "auc": round(roc_auc(truth, toxicity), 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "threshold": thresholds.get(Label.TOXICITY),
+    }

@@ -1,0 +1,1 @@
+"""Toxicity scorers behind one interface, returning Detoxify's labels."""

@@ -1,0 +1,131 @@
+"""The shipped offline baseline: hashed word and character n-grams, TF-IDF, one logistic
+regression per label. Trained by `make train-baseline` from ../shared/datasets.
+
+The artifact is two safe files: `<name>.npz` (arrays only, loaded with allow_pickle=False)
+and `<name>.json` (metadata and featuriser settings). Hashing keeps the artifact small and
+needs no vocabulary; the same featuriser code runs in training and in serving.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from moderation.domain.events import ModelRef
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_BASELINE = MODELS_DIR / "baseline"
+
+_MENTION = re.compile(r"@\w+")
+_URL = re.compile(r"https?://\S+|\bURL\b")
+_RETWEET = re.compile(r"^\s*RT\b[:\s]*", re.IGNORECASE)
+_HASHTAG = re.compile(r"#(\w+)")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_for_model(text: str) -> str:
+    """Strip tweet artefacts so the model learns words, not Twitter's furniture.
+
+    Training data are tweets; serving data are news comments. Mentions, URLs and "RT"
+    markers would otherwise become strong (and meaningless) features.
+    """
+    text = html.unescape(text)
+    text = _RETWEET.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _HASHTAG.sub(r"\1", text)
+    return _WHITESPACE.sub(" ", text).strip().lower()
+
+
+@dataclass(frozen=True)
+class FeaturiserSpec:
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    bits: int = 17  # 2**bits buckets per vectoriser
+
+    def to_json(self) -> dict[str, Any]:
+        return {"word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
+                "bits": self.bits}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FeaturiserSpec:
+        return cls(tuple(data["word_ngrams"]), tuple(data["char_ngrams"]), int(data["bits"]))  # type: ignore[arg-type]
+
+
+class Featuriser:
+    """Text -> sparse log-count matrix. Stateless: the IDF weights live in the model."""
+
+    def __init__(self, spec: FeaturiserSpec) -> None:
+        self.spec = spec
+        common = dict(n_features=2**spec.bits, alternate_sign=False, norm=None,
+                      lowercase=False, dtype=np.float32)
+        self._words = HashingVectorizer(analyzer="word", ngram_range=spec.word_ngrams,
+                                        token_pattern=r"(?u)\b\w+\b", **common)  # type: ignore[arg-type]
+        self._chars = HashingVectorizer(analyzer="char_wb", ngram_range=spec.char_ngrams,
+                                        **common)  # type: ignore[arg-type]
+
+    @property
+    def n_features(self) -> int:
+        return 2 * 2**self.spec.bits
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        cleaned = [normalise_for_model(t) for t in texts]
+        matrix = sp.hstack([self._words.transform(cleaned), self._chars.transform(cleaned)],
+                           format="csr")
+        matrix.data = np.log1p(matrix.data)  # sublinear term frequency
+        return matrix
+
+
+def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    weighted = counts @ sp.diags(idf)
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ weighted)
+
+
+class BaselineScorer:
+    """Serves the shipped baseline model in-process; vectorised over a batch."""
+
+    def __init__(self, path: Path | str = DEFAULT_BASELINE) -> None:
+        base = Path(path)
+        meta_path, arrays_path = base.with_suffix(".json"), base.with_suffix(".npz")
+        if not meta_path.exists() or not arrays_path.exists():
+            raise FileNotFoundError(
+                f"baseline model not found at {base}.{{json,npz}}: run `make train-baseline`"
+            )
+        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        with np.load(arrays_path, allow_pickle=False) as arrays:
+            self._coef = arrays["coef"].astype(np.float32)  # (features, labels)
+            self._intercept = arrays["intercept"].astype(np.float32)
+            self._idf = arrays["idf"].astype(np.float32)
+        self.labels: tuple[str, ...] = tuple(self.meta["labels"])
+        self.featuriser = Featuriser(FeaturiserSpec.from_json(self.meta["featuriser"]))
+        self.model = ModelRef(backend="baseline", version=str(self.meta["version"]))
+
+    def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        if not texts:
+            return []
+        features = tfidf(self.featuriser.counts(texts), self._idf)
+        logits = np.asarray(features @ self._coef) + self._intercept
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        return [
+            {label: float(p) for label, p in zip(self.labels, row, strict=True)}
+            for row in probabilities.tolist()
+        ]
+
+    def describe(self) -> str:
+        return (
+            f"toxicity model: shipped baseline {self.model.version} (labels: "
+            f"{', '.join(self.labels)}). It is weaker than Detoxify; for production, fetch "
+            f"Detoxify weights with `moderation models fetch original` and set "
+            f"MODERATION_SCORER=detoxify."
+        )

@@ -1,0 +1,1 @@
+"""Use cases: turn commands and events into decisions, with dependencies passed in."""

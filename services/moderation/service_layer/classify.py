@@ -1,0 +1,75 @@
+"""Classify a batch of comments: score toxicity, check risks, apply the policy."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from moderation.domain.events import (
+    ArticleContext,
+    CommentModerated,
+    CommentSubmitted,
+    Decision,
+    Reason,
+)
+from moderation.domain.labels import ReasonCode
+from moderation.domain.policy import Policy
+from moderation.scoring.base import ToxicityScorer
+from moderation.service_layer.legal import NoRiskChecks, RiskChecker, check_failing_closed
+
+log = logging.getLogger(__name__)
+
+ArticleLookup = Callable[[str], ArticleContext | None]
+
+
+@dataclass
+class Classifier:
+    scorer: ToxicityScorer
+    policy: Policy
+    articles: ArticleLookup
+    risks: RiskChecker = NoRiskChecks()  # noqa: RUF009 - stateless default
+
+    def classify(self, comments: Sequence[CommentSubmitted]) -> list[CommentModerated]:
+        if not comments:
+            return []
+        try:
+            all_scores = self.scorer.score_batch([c.body for c in comments])
+            scorer_failure: Reason | None = None
+        except Exception as exc:
+            # Fail closed: hold the whole batch rather than approve unscored comments.
+            log.exception("toxicity scorer failed on a batch of %d", len(comments))
+            all_scores = [{} for _ in comments]
+            scorer_failure = Reason(
+                code=ReasonCode.SCORER_ERROR,
+                label=f"toxicity scorer failed: {type(exc).__name__}",
+            )
+        return [
+            self._decide(comment, scores, scorer_failure)
+            for comment, scores in zip(comments, all_scores, strict=True)
+        ]
+
+    def _decide(
+        self, comment: CommentSubmitted, scores: dict[str, float], failure: Reason | None
+    ) -> CommentModerated:
+        article = self.articles(comment.article_id)
+        reasons: list[Reason] = []
+        if article is not None and article.premoderate:
+            reasons.append(Reason(code=ReasonCode.PREMODERATED_ARTICLE))
+        reasons.extend(check_failing_closed(self.risks, comment, article))
+        if failure is not None:
+            reasons.append(failure)
+        section = comment.section or (article.section if article else None)
+        thresholds = self.policy.thresholds_for(comment.site_id, section, comment.article_id)
+        reasons.extend(self.policy.toxicity_reasons(scores, thresholds))
+        return CommentModerated(
+            comment_id=comment.comment_id,
+            article_id=comment.article_id,
+            revision=comment.revision,
+            decision=Decision.HOLD if reasons else Decision.APPROVE,
+            reasons=reasons,
+            scores={label: round(min(max(s, 0.0), 1.0), 4) for label, s in scores.items()},
+            model=self.scorer.model,
+            policy_version=self.policy.version,
+            comment=comment,
+        )

@@ -1,0 +1,64 @@
+"""Settings from the environment. Every setting has a default that works on a laptop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """Connection to the Kafka cluster (KAFKA_* variables)."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    # Off by default because the embedded dev broker rejects InitProducerId; turn it on for
+    # Apache Kafka (deploy/ does).
+    enable_idempotence: bool = False
+    acks: Literal["all", "1", "0"] = "all"
+    linger_ms: int = 2
+    client_id: str = "news-moderation"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: str | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+
+class ModerationSettings(BaseSettings):
+    """Behaviour of the services (MODERATION_* variables)."""
+
+    model_config = SettingsConfigDict(env_prefix="MODERATION_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    policy_file: Path | None = None
+    scorer: Literal["baseline"] = "baseline"
+    baseline_model: Path | None = None
+    # A batch is whatever the broker has ready, up to this many records: low latency when
+    # traffic is light, amortised scoring when it is heavy.
+    batch_max_records: int = Field(default=500, ge=1)
+    batch_timeout_ms: int = Field(default=20, ge=1)
+    # How long the broker may hold a fetch open waiting for data: the floor of idle latency.
+    fetch_max_wait_ms: int = Field(default=10, ge=0)
+    log_level: str = "INFO"
+    log_json: bool = False
+    # Roles create missing topics at start-up (handy with the memory-only dev broker);
+    # production manifests turn this off and let Strimzi own the topics.
+    create_topics: bool = True
+
+
+class HttpSettings(BaseSettings):
+    """Where a role serves health, readiness and metrics (and its UI or API, if it has one)."""
+
+    model_config = SettingsConfigDict(env_prefix="MODERATION_HTTP_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int | None = None  # None: the role's default port (see ROLE_PORTS)
+
+
+ROLE_PORTS = {"moderator-queue": 8000, "comment-store": 8001, "classifier": 8002}

@@ -1,0 +1,49 @@
+"""The one definition of every topic, consumer group and partition count.
+
+Code, tests and deployment manifests all read these values; a test checks that the
+Kubernetes and compose files agree with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    configs: dict[str, str] = field(default_factory=dict)
+
+
+COMMENTS_SUBMITTED = TopicSpec("comments.submitted", partitions=6)
+COMMENTS_SUBMITTED_DLQ = TopicSpec("comments.submitted.dlq", partitions=1)
+MODERATION_DECISIONS = TopicSpec("moderation.decisions", partitions=6)
+MODERATION_REVIEWS = TopicSpec("moderation.reviews", partitions=3)
+# Compacted: the latest context per article_id is all any classifier needs.
+ARTICLES_CONTEXT = TopicSpec("articles.context", partitions=3, configs={"cleanup.policy": "compact"})
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    COMMENTS_SUBMITTED,
+    COMMENTS_SUBMITTED_DLQ,
+    MODERATION_DECISIONS,
+    MODERATION_REVIEWS,
+    ARTICLES_CONTEXT,
+)
+
+GROUP_CLASSIFIER = "classifier"
+GROUP_COMMENT_STORE = "comment-store"
+GROUP_MODERATOR_QUEUE = "moderator-queue"
+
+
+def dlq_name(topic: str) -> str:
+    """Dead-letter topic for a source topic (`<topic>.dlq`)."""
+    return f"{topic}.dlq"
+
+
+# Headers written on every dead-lettered record, so a replay tool and a human can tell why.
+DLQ_HEADER_REASON = "x-dlq-reason"
+DLQ_HEADER_ERROR = "x-dlq-error"
+DLQ_HEADER_SOURCE_TOPIC = "x-dlq-source-topic"
+DLQ_HEADER_SOURCE_PARTITION = "x-dlq-source-partition"
+DLQ_HEADER_SOURCE_OFFSET = "x-dlq-source-offset"
