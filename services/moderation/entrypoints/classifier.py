@@ -88,9 +88,9 @@ def register_classifier(
         description="Scores comments and publishes one CommentModerated per comment.",
     )
     async def classify_batch(body: list[bytes], message: KafkaMessage) -> None:
-        records = message.raw_message
-        if not isinstance(records, tuple):
-            records = (records,)
+        raw = message.raw_message
+        # A tuple from aiokafka, a list from TestKafkaBroker, a lone record if unbatched.
+        records = tuple(raw) if isinstance(raw, list | tuple) else (raw,)
         comments: list[CommentSubmitted] = []
         rejected: list[tuple[Any, Rejected]] = []
         for record in records:
@@ -121,7 +121,8 @@ def register_classifier(
                     record.topic, record.partition, record.offset, why.reason, why.error,
                 )
                 acks.append(await publish_dead_letter(broker, record, why))
-            await asyncio.gather(*acks)
+            # TestKafkaBroker delivers synchronously and returns no future.
+            await asyncio.gather(*(ack for ack in acks if ack is not None))
         except Exception:
             # Transient (broker) failure: rewind so the whole batch is redelivered; commit nothing.
             stats.publish_failures += 1

@@ -141,6 +141,21 @@ def schemas(
         typer.echo(f"wrote {path}")
 
 
+@app.command("bench")
+def bench_command(
+    scorer_only: Annotated[bool, typer.Option(help="in-process scorer speed only")] = False,
+    rate: Annotated[float, typer.Option(help="comments/s to publish; 0 = flat out")] = 0.0,
+    duration: Annotated[float, typer.Option(help="seconds of publishing")] = 10.0,
+    bootstrap: Annotated[
+        str | None, typer.Option(help="use a running system at this broker instead")
+    ] = None,
+) -> None:
+    """Measure throughput and end-to-end latency; the last line is JSON."""
+    from moderation.benchmarks.run import bench
+
+    typer.echo(json.dumps(bench(rate, duration, scorer_only, bootstrap)))
+
+
 def main() -> None:
     app()
 

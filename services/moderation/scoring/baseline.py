@@ -39,8 +39,8 @@ def normalise_for_model(text: str) -> str:
     markers would otherwise become strong (and meaningless) features.
     """
     text = html.unescape(text)
-    text = _RETWEET.sub(" ", text)
     text = _MENTION.sub(" ", text)
+    text = _RETWEET.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _HASHTAG.sub(r"\1", text)
     return _WHITESPACE.sub(" ", text).strip().lower()

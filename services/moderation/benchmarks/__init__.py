@@ -1,0 +1,1 @@
+"""`moderation bench`: speed figures printed, never asserted by a timed test."""

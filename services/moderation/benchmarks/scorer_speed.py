@@ -1,0 +1,16 @@
+"""In-process scorer throughput (no broker)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from moderation.scoring.base import ToxicityScorer
+
+
+def scorer_cps(scorer: ToxicityScorer, texts: Sequence[str], batch: int = 256) -> float:
+    scorer.score_batch(texts[:batch])  # warm-up: first-call costs are not throughput
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch):
+        scorer.score_batch(texts[start:start + batch])
+    return len(texts) / (time.perf_counter() - started)

@@ -1,0 +1,59 @@
+import json
+import subprocess
+
+import numpy as np
+
+from moderation.scoring.baseline import DEFAULT_BASELINE, BaselineScorer, normalise_for_model
+
+CLEAN = [
+    "I think the council should reconsider the parking plan; the consultation was rushed.",
+    "Great reporting, thank you. The figures on hospital waiting times are worrying.",
+    "The minister's answer was evasive and the opposition was right to press her on it.",
+]
+TOXIC = [
+    "You are a complete idiot and a disgusting piece of trash.",
+    "shut up you stupid bitch",
+    "what a moronic fucking take, you clown",
+]
+
+
+def test_shipped_model_separates_clean_from_abusive_comments():
+    scorer = BaselineScorer()
+    clean = [s["toxicity"] for s in scorer.score_batch(CLEAN)]
+    toxic = [s["toxicity"] for s in scorer.score_batch(TOXIC)]
+    assert max(clean) < 0.5 < min(toxic)
+
+
+def test_scores_are_probabilities_for_each_declared_label():
+    scorer = BaselineScorer()
+    [scores] = scorer.score_batch(["hello"])
+    assert set(scores) == set(scorer.labels) == {"toxicity", "insult", "identity_attack"}
+    assert all(0.0 <= v <= 1.0 for v in scores.values())
+
+
+def test_batch_scores_equal_single_scores():
+    scorer = BaselineScorer()
+    batch = scorer.score_batch(CLEAN + TOXIC)
+    singles = [scorer.score_batch([t])[0] for t in CLEAN + TOXIC]
+    for b, s in zip(batch, singles, strict=True):
+        assert b == s
+
+
+def test_artifact_is_small_safe_and_carries_its_validation_figures():
+    npz = DEFAULT_BASELINE.with_suffix(".npz")
+    assert npz.stat().st_size < 5_000_000
+    with np.load(npz, allow_pickle=False) as arrays:  # would raise on object arrays
+        assert set(arrays.files) == {"coef", "intercept", "idf"}
+    meta = json.loads(DEFAULT_BASELINE.with_suffix(".json").read_text())
+    assert meta["validation"]["toxicity"]["auc"] > 0.9
+
+
+def test_no_pickles_are_committed():
+    files = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=True).stdout
+    assert not [f for f in files.split() if f.endswith((".pkl", ".pickle", ".joblib", ".pt"))]
+
+
+def test_tweet_furniture_is_stripped_before_featurising():
+    assert normalise_for_model("RT @someone: Read this &amp; weep URL #Brexit") == (
+        "read this & weep brexit"
+    )
