@@ -21,7 +21,9 @@ COMMENTS_SUBMITTED_DLQ = TopicSpec("comments.submitted.dlq", partitions=1)
 MODERATION_DECISIONS = TopicSpec("moderation.decisions", partitions=6)
 MODERATION_REVIEWS = TopicSpec("moderation.reviews", partitions=3)
 # Compacted: the latest context per article_id is all any classifier needs.
-ARTICLES_CONTEXT = TopicSpec("articles.context", partitions=3, configs={"cleanup.policy": "compact"})
+ARTICLES_CONTEXT = TopicSpec(
+    "articles.context", partitions=3, configs={"cleanup.policy": "compact"}
+)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     COMMENTS_SUBMITTED,

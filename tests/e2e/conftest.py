@@ -78,7 +78,9 @@ class PipelineClient:
     async def follow(self, topic: str) -> None:
         """Start reading `topic` from its current end (call before publishing)."""
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
             fetch_max_wait_ms=20,
         )
         await consumer.start()
@@ -95,16 +97,12 @@ class PipelineClient:
     async def publish_article(self, context: dict) -> None:
         await self.send(ARTICLES_CONTEXT.name, json.dumps(context).encode(), context["article_id"])
 
-    async def send(
-        self, topic: str, value: bytes, key: str | None = None, headers=None
-    ) -> None:
+    async def send(self, topic: str, value: bytes, key: str | None = None, headers=None) -> None:
         await self.producer.send_and_wait(
             topic, value, key=key.encode() if key else None, headers=headers
         )
 
-    async def collect(
-        self, topic: str, until, timeout_s: float = 20.0
-    ) -> list:
+    async def collect(self, topic: str, until, timeout_s: float = 20.0) -> list:
         """Every record read from `topic` since `follow`, once `until(records)` is true or
         the time is up."""
         consumer = self._readers[topic]

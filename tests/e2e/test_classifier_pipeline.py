@@ -43,14 +43,14 @@ async def test_premoderated_article_holds_its_comments(classifier, client):
     assert decision["reasons"][0]["code"] == "PREMODERATED_ARTICLE"
 
 
-async def test_malformed_records_are_dead_lettered_and_the_worker_keeps_serving(
-    classifier, client
-):
+async def test_malformed_records_are_dead_lettered_and_the_worker_keeps_serving(classifier, client):
     await client.follow(COMMENTS_SUBMITTED_DLQ.name)
-    await client.send(COMMENTS_SUBMITTED.name, b"{this is not json", key="bad-1",
-                      headers=[("origin", b"e2e")])
-    await client.send(COMMENTS_SUBMITTED.name, json.dumps({"comment_id": "x"}).encode(),
-                      key="bad-2")
+    await client.send(
+        COMMENTS_SUBMITTED.name, b"{this is not json", key="bad-1", headers=[("origin", b"e2e")]
+    )
+    await client.send(
+        COMMENTS_SUBMITTED.name, json.dumps({"comment_id": "x"}).encode(), key="bad-2"
+    )
     after = comment_event(CLEAN)
     await client.publish_comment(after)
 

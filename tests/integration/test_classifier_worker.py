@@ -54,8 +54,9 @@ async def test_malformed_records_go_to_the_dlq_with_reason_and_original_bytes():
     async with TestKafkaBroker(broker) as test_broker:
         await test_broker.publish(b"{not json", COMMENTS_SUBMITTED.name, headers={"src": "t"})
         await test_broker.publish(json.dumps({"body": 1}).encode(), COMMENTS_SUBMITTED.name)
-        await test_broker.publish(comment("fine", "c9").model_dump_json().encode(),
-                                  COMMENTS_SUBMITTED.name)
+        await test_broker.publish(
+            comment("fine", "c9").model_dump_json().encode(), COMMENTS_SUBMITTED.name
+        )
     assert [body for body, _ in dead] == [b"{not json", b'{"body": 1}']
     assert dead[0][1]["x-dlq-reason"] == "INVALID_JSON"
     assert dead[0][1]["src"] == "t"

@@ -43,7 +43,8 @@ def test_one_batch_scores_once_and_keeps_order():
     )
     assert scorer.batches == [2]
     assert [(d.comment_id, d.decision) for d in decisions] == [
-        ("1", Decision.APPROVE), ("2", Decision.HOLD),
+        ("1", Decision.APPROVE),
+        ("2", Decision.HOLD),
     ]
 
 
@@ -76,11 +77,13 @@ def test_risk_reasons_come_with_toxicity_reasons():
 
 
 def test_section_from_article_context_selects_overrides():
-    policy = parse_policy({
-        "version": "p",
-        "thresholds": {"toxicity": 0.75},
-        "overrides": [{"section": "sport", "thresholds": {"toxicity": 0.99}}],
-    })
+    policy = parse_policy(
+        {
+            "version": "p",
+            "thresholds": {"toxicity": 0.75},
+            "overrides": [{"section": "sport", "thresholds": {"toxicity": 0.99}}],
+        }
+    )
     classifier = Classifier(
         scorer=KeywordScorer(), policy=policy, articles={"a1": article(section="sport")}.get
     )

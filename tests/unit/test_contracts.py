@@ -26,23 +26,46 @@ def test_asyncapi_document_is_up_to_date():
 
 def test_contract_fields_are_exactly_the_architecture_docs():
     assert set(CommentSubmitted.model_fields) == {
-        "event_id", "comment_id", "article_id", "site_id", "section", "parent_id", "revision",
-        "author", "body", "language", "submitted_at",
+        "event_id",
+        "comment_id",
+        "article_id",
+        "site_id",
+        "section",
+        "parent_id",
+        "revision",
+        "author",
+        "body",
+        "language",
+        "submitted_at",
     }
     assert set(CommentModerated.model_fields) == {
-        "event_id", "comment_id", "article_id", "revision", "decision", "reasons", "scores",
-        "model", "policy_version", "decided_at", "comment",
+        "event_id",
+        "comment_id",
+        "article_id",
+        "revision",
+        "decision",
+        "reasons",
+        "scores",
+        "model",
+        "policy_version",
+        "decided_at",
+        "comment",
     }
 
 
 def test_topics_groups_and_partitions_are_defined_once_as_specified():
     names = {t.name for t in ALL_TOPICS}
     assert names == {
-        "comments.submitted", "moderation.decisions", "moderation.reviews",
-        "articles.context", "comments.submitted.dlq",
+        "comments.submitted",
+        "moderation.decisions",
+        "moderation.reviews",
+        "articles.context",
+        "comments.submitted.dlq",
     }
     assert COMMENTS_SUBMITTED.partitions == 6
     assert ARTICLES_CONTEXT.configs == {"cleanup.policy": "compact"}
     assert (GROUP_CLASSIFIER, GROUP_COMMENT_STORE, GROUP_MODERATOR_QUEUE) == (
-        "classifier", "comment-store", "moderator-queue",
+        "classifier",
+        "comment-store",
+        "moderator-queue",
     )

@@ -52,17 +52,21 @@ def test_eval_rejects_bad_lines_with_the_line_number(tmp_path):
 
 
 def test_score_prints_one_decision_per_line_and_uses_article_context(tmp_path):
-    comments = write_lines(tmp_path / "c.jsonl", [
-        {"body": "Thoughtful piece, thank you.", "article_id": "a1"},
-        {"body": "Thoughtful piece, thank you.", "article_id": "pre"},
-        {"body": "you are a pathetic fucking moron"},
-    ])
-    articles = write_lines(tmp_path / "a.jsonl", [
-        {"article_id": "pre", "site_id": "s", "premoderate": True},
-    ])
-    result = runner.invoke(
-        app, ["score", "--input", str(comments), "--articles", str(articles)]
+    comments = write_lines(
+        tmp_path / "c.jsonl",
+        [
+            {"body": "Thoughtful piece, thank you.", "article_id": "a1"},
+            {"body": "Thoughtful piece, thank you.", "article_id": "pre"},
+            {"body": "you are a pathetic fucking moron"},
+        ],
     )
+    articles = write_lines(
+        tmp_path / "a.jsonl",
+        [
+            {"article_id": "pre", "site_id": "s", "premoderate": True},
+        ],
+    )
+    result = runner.invoke(app, ["score", "--input", str(comments), "--articles", str(articles)])
     assert result.exit_code == 0, result.output
     decisions = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [d["decision"] for d in decisions] == ["approve", "hold", "hold"]

@@ -17,7 +17,9 @@ POLICY = {
 def test_base_thresholds_apply_without_overrides():
     policy = parse_policy(POLICY)
     assert policy.thresholds_for("other", None, "a1") == {
-        Label.TOXICITY: 0.8, Label.INSULT: 0.8, Label.THREAT: 0.5,
+        Label.TOXICITY: 0.8,
+        Label.INSULT: 0.8,
+        Label.THREAT: 0.5,
     }
 
 

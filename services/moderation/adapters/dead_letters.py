@@ -27,13 +27,15 @@ async def publish_dead_letter(
 ) -> asyncio.Future[Any]:
     """Returns the broker's acknowledgement future; the caller awaits it before committing."""
     headers = {key: _text(value) for key, value in (record.headers or ())}
-    headers.update({
-        DLQ_HEADER_REASON: rejected.reason.value,
-        DLQ_HEADER_ERROR: rejected.error,
-        DLQ_HEADER_SOURCE_TOPIC: record.topic,
-        DLQ_HEADER_SOURCE_PARTITION: str(record.partition),
-        DLQ_HEADER_SOURCE_OFFSET: str(record.offset),
-    })
+    headers.update(
+        {
+            DLQ_HEADER_REASON: rejected.reason.value,
+            DLQ_HEADER_ERROR: rejected.error,
+            DLQ_HEADER_SOURCE_TOPIC: record.topic,
+            DLQ_HEADER_SOURCE_PARTITION: str(record.partition),
+            DLQ_HEADER_SOURCE_OFFSET: str(record.offset),
+        }
+    )
     return await broker.publish(
         record.value or b"",
         dlq_name(record.topic),

@@ -87,9 +87,9 @@ async def ensure_topics(
         created = []
         for spec in missing:
             try:
-                await admin.create_topics([
-                    NewTopic(spec.name, spec.partitions, replication, topic_configs=spec.configs)
-                ])
+                await admin.create_topics(
+                    [NewTopic(spec.name, spec.partitions, replication, topic_configs=spec.configs)]
+                )
                 created.append(spec.name)
             except TopicAlreadyExistsError:
                 pass  # another process won the race
@@ -112,11 +112,13 @@ async def wait_for_broker(settings: KafkaSettings, timeout_s: float = 60.0) -> N
         except (KafkaError, OSError) as exc:
             if asyncio.get_running_loop().time() > deadline:
                 raise RuntimeError(
-                    f"Kafka at {settings.bootstrap_servers} did not answer within {timeout_s:.0f} s "
-                    f"({exc}); check KAFKA_BOOTSTRAP_SERVERS or start `moderation broker`"
+                    f"Kafka at {settings.bootstrap_servers} did not answer within "
+                    f"{timeout_s:.0f} s ({exc}); check KAFKA_BOOTSTRAP_SERVERS "
+                    "or start `moderation broker`"
                 ) from exc
-            log.warning("waiting for Kafka at %s (attempt %d: %s)",
-                        settings.bootstrap_servers, attempt, exc)
+            log.warning(
+                "waiting for Kafka at %s (attempt %d: %s)", settings.bootstrap_servers, attempt, exc
+            )
             await asyncio.sleep(min(0.5 * attempt, 5.0))
         finally:
             await admin.close()

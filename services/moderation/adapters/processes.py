@@ -61,8 +61,9 @@ class RoleProcess:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
-                raise RuntimeError(f"{self.role} exited with {self.process.returncode}; "
-                                   f"see {self.log_path}")
+                raise RuntimeError(
+                    f"{self.role} exited with {self.process.returncode}; see {self.log_path}"
+                )
             try:
                 if self.get("/ready")[0] == 200:
                     return

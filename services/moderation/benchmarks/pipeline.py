@@ -28,8 +28,11 @@ class Tally:
 
 async def _follow_decisions(bootstrap: str) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-        fetch_max_wait_ms=5, max_partition_fetch_bytes=4 * 1024 * 1024,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=5,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
     )
     await consumer.start()
     for _ in range(100):
@@ -90,8 +93,9 @@ async def run_pipeline_bench(
                 break  # the caller sized the corpus for rate x duration
             comment_id, value = encoded[sent]
             tally.sent_at[comment_id] = time.perf_counter()
-            pending.append(await producer.send(COMMENTS_SUBMITTED.name, value,
-                                               key=comment_id.encode()))
+            pending.append(
+                await producer.send(COMMENTS_SUBMITTED.name, value, key=comment_id.encode())
+            )
             sent += 1
             if len(pending) >= 1000:
                 await asyncio.gather(*pending)
@@ -99,7 +103,7 @@ async def run_pipeline_bench(
         await asyncio.gather(*pending)
         send_seconds = time.perf_counter() - tally.first_sent
         wait_until = time.perf_counter() + grace_s
-        while len(tally.decided) < sent and time.perf_counter() < wait_until:
+        while len(tally.decided) < sent and time.perf_counter() < wait_until:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)  # let late duplicates show up in the count
     finally:
@@ -129,8 +133,9 @@ async def _warm_up(producer: AIOKafkaProducer, tally: Tally, timeout_s: float = 
     [event] = comment_events(["Warm-up comment, please ignore."], run_id="warmup")
     event["comment_id"] = f"warmup-{time.time_ns()}"
     tally.sent_at[event["comment_id"]] = time.perf_counter()
-    await producer.send_and_wait(COMMENTS_SUBMITTED.name, json.dumps(event).encode(),
-                                 key=event["comment_id"].encode())
+    await producer.send_and_wait(
+        COMMENTS_SUBMITTED.name, json.dumps(event).encode(), key=event["comment_id"].encode()
+    )
     deadline = time.perf_counter() + timeout_s
     while event["comment_id"] not in tally.decided:
         if time.perf_counter() > deadline:

@@ -25,7 +25,10 @@ def corpus_size(rate: float, duration_s: float) -> int:
 
 
 def bench(
-    rate: float, duration_s: float, scorer_only: bool, bootstrap: str | None,
+    rate: float,
+    duration_s: float,
+    scorer_only: bool,
+    bootstrap: str | None,
     scorer_sample: int = 5000,
 ) -> dict[str, Any]:
     settings = ModerationSettings()
@@ -40,7 +43,9 @@ def bench(
     result["scorer_only_cps"] = round(scorer_cps(scorer, sample), 1)
     result["mean_chars"] = round(sum(map(len, sample)) / len(sample), 1)
     if "throughput_cps" in result and rate == 0:
-        result["pipeline_vs_scorer"] = round(result["throughput_cps"] / result["scorer_only_cps"], 3)
+        result["pipeline_vs_scorer"] = round(
+            result["throughput_cps"] / result["scorer_only_cps"], 3
+        )
     return result
 
 
@@ -55,8 +60,9 @@ def _through_broker(
     classifier: RoleProcess | None = None
     try:
         asyncio.run(ensure_topics(KafkaSettings(bootstrap_servers=broker.bootstrap)))
-        classifier = RoleProcess("classifier", broker.bootstrap,
-                                 log_path=logs / "classifier.log").start()
+        classifier = RoleProcess(
+            "classifier", broker.bootstrap, log_path=logs / "classifier.log"
+        ).start()
         classifier.wait_ready()
         result = asyncio.run(run_pipeline_bench(broker.bootstrap, bodies, rate, duration_s))
         status, stats = classifier.get("/stats")

@@ -12,5 +12,5 @@ def scorer_cps(scorer: ToxicityScorer, texts: Sequence[str], batch: int = 256) -
     scorer.score_batch(texts[:batch])  # warm-up: first-call costs are not throughput
     started = time.perf_counter()
     for start in range(0, len(texts), batch):
-        scorer.score_batch(texts[start:start + batch])
+        scorer.score_batch(texts[start : start + batch])
     return len(texts) / (time.perf_counter() - started)

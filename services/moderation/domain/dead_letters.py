@@ -7,10 +7,10 @@ from enum import StrEnum
 
 
 class DeadLetterReason(StrEnum):
-    INVALID_JSON = "INVALID_JSON"          # not JSON, not UTF-8, or nested too deeply
+    INVALID_JSON = "INVALID_JSON"  # not JSON, not UTF-8, or nested too deeply
     SCHEMA_VIOLATION = "SCHEMA_VIOLATION"  # JSON, but not a valid event
-    OVERSIZE = "OVERSIZE"                  # record or body larger than we accept
-    EMPTY = "EMPTY"                        # no value at all (a tombstone on a non-compacted topic)
+    OVERSIZE = "OVERSIZE"  # record or body larger than we accept
+    EMPTY = "EMPTY"  # no value at all (a tombstone on a non-compacted topic)
 
 
 @dataclass(frozen=True)

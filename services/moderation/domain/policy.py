@@ -121,7 +121,9 @@ def load_policy(path: Path | str | None = None) -> Policy:
     try:
         data = yaml.safe_load(policy_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PolicyError(f"policy file not found: {policy_path} (set MODERATION_POLICY_FILE)")
+        raise PolicyError(
+            f"policy file not found: {policy_path} (set MODERATION_POLICY_FILE)"
+        ) from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"{policy_path}: not valid YAML: {exc}") from exc
     return parse_policy(data, str(policy_path))

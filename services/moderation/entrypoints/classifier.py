@@ -118,7 +118,11 @@ def register_classifier(
             for record, why in rejected:
                 log.warning(
                     "dead-lettering %s[%d]@%d: %s: %s",
-                    record.topic, record.partition, record.offset, why.reason, why.error,
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    why.reason,
+                    why.error,
                 )
                 acks.append(await publish_dead_letter(broker, record, why))
             # TestKafkaBroker delivers synchronously and returns no future.

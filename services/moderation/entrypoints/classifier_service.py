@@ -9,7 +9,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Response
 
 from moderation.adapters.article_table import ArticleTable, ArticleTableReader
-from moderation.adapters.kafka import connection_options, ensure_topics, make_broker, wait_for_broker
+from moderation.adapters.kafka import (
+    connection_options,
+    ensure_topics,
+    make_broker,
+    wait_for_broker,
+)
 from moderation.domain.policy import load_policy
 from moderation.entrypoints.classifier import WorkerStats, register_classifier
 from moderation.scoring.factory import load_scorer

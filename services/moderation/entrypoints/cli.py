@@ -84,7 +84,7 @@ def dev(
         raise typer.Exit(1) from None
 
 
-def _scorer_and_policy(policy_file: Path | None):  # type: ignore[no-untyped-def]
+def _scorer_and_policy(policy_file: Path | None):
     from moderation.domain.policy import load_policy
     from moderation.scoring.factory import load_scorer
     from moderation.settings import ModerationSettings
@@ -119,7 +119,8 @@ def score(
 @app.command("eval")
 def evaluate(input: InputFile, policy: PolicyFile = None) -> None:
     """Measure the toxicity model on `{"text", "label"}` lines; the last line is JSON."""
-    from moderation.entrypoints.offline import InputError, evaluate as run_eval
+    from moderation.entrypoints.offline import InputError
+    from moderation.entrypoints.offline import evaluate as run_eval
 
     scorer, loaded_policy = _scorer_and_policy(policy)
     try:

@@ -37,7 +37,9 @@ class Child:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moderation.entrypoints.cli", "run", self.role],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         self.started_at = time.monotonic()
 
@@ -82,8 +84,10 @@ def run_dev(data_dir: Path) -> None:
     for child in children:
         child.start()
         say(f"{child.role}: http://127.0.0.1:{ROLE_PORTS[child.role]} (log {child.log_path})")
-    say("publish CommentSubmitted JSON to comments.submitted; decisions appear on "
-        "moderation.decisions. Ctrl-C stops everything.")
+    say(
+        "publish CommentSubmitted JSON to comments.submitted; decisions appear on "
+        "moderation.decisions. Ctrl-C stops everything."
+    )
     try:
         while not stopping:
             now = time.monotonic()
@@ -98,8 +102,10 @@ def run_dev(data_dir: Path) -> None:
                         child.restarts = 0
                     delay = min(2**child.restarts, 30)
                     child.next_start = now + delay
-                    say(f"{child.role} exited with code {code}; restarting in {delay} s "
-                        f"(see {child.log_path})")
+                    say(
+                        f"{child.role} exited with code {code}; restarting in {delay} s "
+                        f"(see {child.log_path})"
+                    )
                 elif now >= child.next_start:
                     child.restarts += 1
                     child.next_start = 0.0

@@ -81,8 +81,9 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     if positives == 0 or negatives == 0:
         return math.nan
     ranks = rankdata(scores)
-    return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2)
-                 / (positives * negatives))
+    return float(
+        (ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+    )
 
 
 def precision_recall_f1(labels: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
@@ -108,7 +109,7 @@ def evaluate(path: Path, scorer: ToxicityScorer, policy: Policy) -> dict[str, An
         raise InputError(f"{path}: no lines to evaluate")
     scores: list[dict[str, float]] = []
     for start in range(0, len(texts), BATCH):
-        scores.extend(scorer.score_batch(texts[start:start + BATCH]))
+        scores.extend(scorer.score_batch(texts[start : start + BATCH]))
     thresholds = policy.thresholds_for("eval", None, "eval")
     truth = np.array(labels)
     predicted = np.array([int(bool(policy.toxicity_reasons(s, thresholds))) for s in scores])

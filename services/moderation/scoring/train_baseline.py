@@ -62,11 +62,13 @@ def read_olid(path: Path) -> Corpus:
             targeted = record["subtask_b"] == "TIN"
             target = record["subtask_c"]
             texts.append(record["tweet"])
-            rows.append([
-                int(offensive),
-                int(offensive and targeted and target == "IND"),
-                int(offensive and targeted and target == "GRP"),
-            ])
+            rows.append(
+                [
+                    int(offensive),
+                    int(offensive and targeted and target == "IND"),
+                    int(offensive and targeted and target == "GRP"),
+                ]
+            )
     return Corpus(texts, np.array(rows, dtype=np.int8), ["olid"] * len(texts))
 
 
@@ -90,7 +92,7 @@ def validation_mask(corpus: Corpus) -> np.ndarray:
     for stratum in sorted(set(strata)):
         idx = np.array([i for i, s in enumerate(strata) if s == stratum])
         rng.shuffle(idx)
-        held_out[idx[: int(round(len(idx) * VALIDATION_FRACTION))]] = True
+        held_out[idx[: round(len(idx) * VALIDATION_FRACTION)]] = True
     return held_out
 
 
@@ -122,8 +124,14 @@ def train(datasets_dir: Path, out: Path = DEFAULT_BASELINE, c: float = 4.0) -> d
         intercept[j] = model.intercept_[0]
         val_rows = known & held_out
         validation[label] = {
-            "auc": round(float(roc_auc_score(corpus.targets[val_rows, j],
-                                             model.decision_function(features[val_rows]))), 4),
+            "auc": round(
+                float(
+                    roc_auc_score(
+                        corpus.targets[val_rows, j], model.decision_function(features[val_rows])
+                    )
+                ),
+                4,
+            ),
             "n": int(val_rows.sum()),
             "positives": int(corpus.targets[val_rows, j].sum()),
         }
@@ -141,8 +149,12 @@ def train(datasets_dir: Path, out: Path = DEFAULT_BASELINE, c: float = 4.0) -> d
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     # float16 halves the artifact; the scores move by < 1e-3.
-    np.savez_compressed(out.with_suffix(".npz"), coef=coef.astype(np.float16),
-                        intercept=intercept, idf=idf.astype(np.float16))
+    np.savez_compressed(
+        out.with_suffix(".npz"),
+        coef=coef.astype(np.float16),
+        intercept=intercept,
+        idf=idf.astype(np.float16),
+    )
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     meta["seconds"] = round(time.perf_counter() - started, 1)
     return meta

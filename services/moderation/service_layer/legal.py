@@ -32,4 +32,6 @@ def check_failing_closed(
         return checker.check(comment, article)
     except Exception as exc:
         log.exception("legal-risk check failed for comment %s", comment.comment_id)
-        return [Reason(code=ReasonCode.SCORER_ERROR, label=f"legal check failed: {type(exc).__name__}")]
+        return [
+            Reason(code=ReasonCode.SCORER_ERROR, label=f"legal check failed: {type(exc).__name__}")
+        ]
