@@ -8,12 +8,10 @@ import json
 import pytest
 
 from moderation.topics import COMMENTS_SUBMITTED, COMMENTS_SUBMITTED_DLQ
-from tests.e2e.conftest import comment_event, start_classifier
+from tests.e2e.conftest import start_classifier
+from tests.e2e.pipeline_client import CLEAN, TOXIC, comment_event
 
 pytestmark = pytest.mark.e2e
-
-CLEAN = "Thank you for this careful report; the council's figures deserve scrutiny."
-TOXIC = "You are a pathetic fucking idiot and everyone here hates you."
 
 
 async def test_clean_comment_approved_and_toxic_comment_held(classifier, client):

@@ -73,12 +73,13 @@ def run(role: Annotated[str, typer.Argument(help=f"one of: {', '.join(AVAILABLE_
 @app.command()
 def dev(
     data_dir: Annotated[Path, typer.Option("--data-dir", help="all state goes here")] = Path("var"),
+    broker_port: Annotated[int, typer.Option(help="port of the embedded broker")] = 9092,
 ) -> None:
     """Run the whole system locally (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)."""
     from moderation.entrypoints.dev import run_dev
 
     try:
-        run_dev(data_dir)
+        run_dev(data_dir, broker_port)
     except RuntimeError as exc:  # start-up problems the user can fix: say what, not where
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

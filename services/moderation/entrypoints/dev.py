@@ -52,7 +52,7 @@ def say(message: str) -> None:
     print(f"[dev] {message}", flush=True)
 
 
-def run_dev(data_dir: Path) -> None:
+def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
     data_dir = data_dir.resolve()
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
     stopping = False
@@ -67,7 +67,7 @@ def run_dev(data_dir: Path) -> None:
     broker: EmbeddedBroker | None = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
-        broker = EmbeddedBroker(DEV_BROKER_PORT, (data_dir / "logs" / "broker.log").open("ab"))
+        broker = EmbeddedBroker(broker_port, (data_dir / "logs" / "broker.log").open("ab"))
         broker.start()
         bootstrap = broker.bootstrap
         say(f"embedded broker (memory-only) on {bootstrap}")
