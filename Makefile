@@ -37,8 +37,12 @@ format: setup
 schemas: setup
 	$(BIN)/moderation schemas
 
+# Short versions; see README.md for the longer soak.
 bench: setup
 	$(BIN)/moderation bench --scorer-only
+	$(BIN)/moderation bench --legal-only
+	$(BIN)/moderation bench --rate 200 --duration 10
+	$(BIN)/moderation bench --rate 0 --duration 5
 
 train-baseline: setup
 	$(BIN)/python -m moderation.scoring.train_baseline

@@ -45,11 +45,20 @@ class ModerationSettings(BaseSettings):
     batch_timeout_ms: int = Field(default=20, ge=1)
     # How long the broker may hold a fetch open waiting for data: the floor of idle latency.
     fetch_max_wait_ms: int = Field(default=10, ge=0)
+    # Site term lists (<site_id>.yaml, default.yaml); default: <data_dir>/terms.
+    terms_dir: Path | None = None
+    legal_checks: bool = True
+    # A batch whose legal check takes longer than this per comment is held (fail closed).
+    legal_budget_ms_per_comment: float = Field(default=20.0, gt=0)
     log_level: str = "INFO"
     log_json: bool = False
     # Roles create missing topics at start-up (handy with the memory-only dev broker);
     # production manifests turn this off and let Strimzi own the topics.
     create_topics: bool = True
+
+
+def terms_dir(settings: ModerationSettings) -> Path:
+    return settings.terms_dir or settings.data_dir / "terms"
 
 
 class HttpSettings(BaseSettings):

@@ -55,19 +55,26 @@ def test_scorer_failure_holds_the_batch_never_approves():
 
 
 class ExplodingRisks:
-    def check(self, comment, article):
-        raise ValueError("bad regex")
+    """Fails on any batch that contains the word 'boom'."""
+
+    def check_batch(self, items):
+        if any("boom" in c.body for c, _ in items):
+            raise ValueError("bad regex")
+        return [[] for _ in items]
 
 
 class FoundRisk:
-    def check(self, comment, article):
-        return [Reason(code=ReasonCode.LEGAL_ANONYMITY)]
+    def check_batch(self, items):
+        return [[Reason(code=ReasonCode.LEGAL_ANONYMITY)] for _ in items]
 
 
-def test_risk_check_failure_fails_closed():
-    [decision] = make(risks=ExplodingRisks()).classify([comment("fine")])
-    assert decision.decision == Decision.HOLD
-    assert decision.reasons[0].code == ReasonCode.SCORER_ERROR
+def test_risk_check_failure_fails_closed_for_the_failing_comment_only():
+    boom, fine = make(risks=ExplodingRisks()).classify(
+        [comment("boom", comment_id="1"), comment("fine", comment_id="2")]
+    )
+    assert boom.decision == Decision.HOLD
+    assert boom.reasons[0].code == ReasonCode.SCORER_ERROR
+    assert fine.decision == Decision.APPROVE
 
 
 def test_risk_reasons_come_with_toxicity_reasons():

@@ -8,13 +8,15 @@ import ssl
 from collections.abc import Iterable
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
+from moderation.domain.events import ArticleContext
 from moderation.settings import KafkaSettings
-from moderation.topics import ALL_TOPICS, TopicSpec
+from moderation.topics import ALL_TOPICS, ARTICLES_CONTEXT, TopicSpec
 
 log = logging.getLogger(__name__)
 
@@ -122,3 +124,16 @@ async def wait_for_broker(settings: KafkaSettings, timeout_s: float = 60.0) -> N
             await asyncio.sleep(min(0.5 * attempt, 5.0))
         finally:
             await admin.close()
+
+
+async def publish_article_context(settings: KafkaSettings, context: ArticleContext) -> None:
+    producer = AIOKafkaProducer(**connection_options(settings), acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            ARTICLES_CONTEXT.name,
+            context.model_dump_json().encode(),
+            key=context.article_id.encode(),
+        )
+    finally:
+        await producer.stop()

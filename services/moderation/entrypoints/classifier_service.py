@@ -15,10 +15,8 @@ from moderation.adapters.kafka import (
     make_broker,
     wait_for_broker,
 )
-from moderation.domain.policy import load_policy
+from moderation.bootstrap import build_classifier
 from moderation.entrypoints.classifier import WorkerStats, register_classifier
-from moderation.scoring.factory import load_scorer
-from moderation.service_layer.classify import Classifier
 from moderation.settings import KafkaSettings, ModerationSettings
 
 log = logging.getLogger(__name__)
@@ -29,12 +27,8 @@ def create_app(
 ) -> FastAPI:
     kafka = kafka or KafkaSettings()
     settings = settings or ModerationSettings()
-    scorer = load_scorer(settings)
-    log.info(scorer.describe())
-    policy = load_policy(settings.policy_file)
-    log.info("policy %s loaded from %s", policy.version, settings.policy_file or "the default")
     table = ArticleTable()
-    classifier = Classifier(scorer=scorer, policy=policy, articles=table.get)
+    classifier = build_classifier(settings, table.get)
     broker = make_broker(kafka)
     stats = register_classifier(broker, classifier, settings)
     reader = ArticleTableReader(table, connection_options(kafka))

@@ -106,11 +106,17 @@ def score(
 ) -> None:
     """Score comments in-process (lines with `body`, optionally `article_id`); one decision
     per line on stdout."""
+    from moderation.bootstrap import build_classifier
     from moderation.entrypoints.offline import InputError, load_articles, score_file
+    from moderation.settings import ModerationSettings
 
-    scorer, loaded_policy = _scorer_and_policy(policy)
+    settings = ModerationSettings()
+    if policy:
+        settings.policy_file = policy
+    classifier = build_classifier(settings, load_articles(articles).get)
+    typer.echo(classifier.scorer.describe(), err=True)
     try:
-        for line in score_file(input, scorer, loaded_policy, load_articles(articles)):
+        for line in score_file(input, classifier):
             sys.stdout.write(line + "\n")
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -143,9 +149,41 @@ def schemas(
         typer.echo(f"wrote {path}")
 
 
+article_app = typer.Typer(help="Article context (what the classifier knows about an article).")
+app.add_typer(article_app, name="article")
+
+
+@article_app.command("set")
+def article_set(
+    file: Annotated[
+        Path,
+        typer.Option("--file", "-f", exists=True, dir_okay=False, help="an ArticleContext as JSON"),
+    ],
+) -> None:
+    """Publish an ArticleContext to articles.context (key = article_id); classifiers apply
+    it to comments they process after it arrives."""
+    from pydantic import ValidationError
+
+    from moderation.adapters.kafka import publish_article_context
+    from moderation.domain.events import ArticleContext
+    from moderation.settings import KafkaSettings
+
+    try:
+        context = ArticleContext.model_validate_json(file.read_bytes())
+    except ValidationError as exc:
+        typer.echo(f"error: {file} is not a valid ArticleContext:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    settings = KafkaSettings()
+    asyncio.run(publish_article_context(settings, context))
+    typer.echo(f"published context of {context.article_id} to {settings.bootstrap_servers}")
+
+
 @app.command("bench")
 def bench_command(
     scorer_only: Annotated[bool, typer.Option(help="in-process scorer speed only")] = False,
+    legal_only: Annotated[
+        bool, typer.Option(help="legal matching speed (5,000 terms) against a naive regex")
+    ] = False,
     rate: Annotated[float, typer.Option(help="comments/s to publish; 0 = flat out")] = 0.0,
     duration: Annotated[float, typer.Option(help="seconds of publishing")] = 10.0,
     bootstrap: Annotated[
@@ -153,6 +191,11 @@ def bench_command(
     ] = None,
 ) -> None:
     """Measure throughput and end-to-end latency; the last line is JSON."""
+    if legal_only:
+        from moderation.benchmarks.legal_speed import legal_bench
+
+        typer.echo(json.dumps(legal_bench()))
+        return
     from moderation.benchmarks.run import bench
 
     typer.echo(json.dumps(bench(rate, duration, scorer_only, bootstrap)))

@@ -52,10 +52,7 @@ def comment_from_line(number: int, data: dict[str, Any]) -> CommentSubmitted:
     )
 
 
-def score_file(
-    path: Path, scorer: ToxicityScorer, policy: Policy, articles: dict[str, ArticleContext]
-) -> Iterator[str]:
-    classifier = Classifier(scorer=scorer, policy=policy, articles=articles.get)
+def score_file(path: Path, classifier: Classifier) -> Iterator[str]:
     lines = read_jsonl(path)
     while chunk := list(islice(lines, BATCH)):
         comments = [comment_from_line(n, d) for n, d in chunk]

@@ -44,19 +44,25 @@ class Classifier:
                 code=ReasonCode.SCORER_ERROR,
                 label=f"toxicity scorer failed: {type(exc).__name__}",
             )
+        items = [(comment, self.articles(comment.article_id)) for comment in comments]
+        risks = check_failing_closed(self.risks, items)
         return [
-            self._decide(comment, scores, scorer_failure)
-            for comment, scores in zip(comments, all_scores, strict=True)
+            self._decide(comment, article, scores, found, scorer_failure)
+            for (comment, article), scores, found in zip(items, all_scores, risks, strict=True)
         ]
 
     def _decide(
-        self, comment: CommentSubmitted, scores: dict[str, float], failure: Reason | None
+        self,
+        comment: CommentSubmitted,
+        article: ArticleContext | None,
+        scores: dict[str, float],
+        risks: list[Reason],
+        failure: Reason | None,
     ) -> CommentModerated:
-        article = self.articles(comment.article_id)
         reasons: list[Reason] = []
         if article is not None and article.premoderate:
             reasons.append(Reason(code=ReasonCode.PREMODERATED_ARTICLE))
-        reasons.extend(check_failing_closed(self.risks, comment, article))
+        reasons.extend(risks)
         if failure is not None:
             reasons.append(failure)
         section = comment.section or (article.section if article else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 from moderation.domain.events import ArticleContext, CommentSubmitted, Reason
@@ -10,28 +11,41 @@ from moderation.domain.labels import ReasonCode
 
 log = logging.getLogger(__name__)
 
+Item = tuple[CommentSubmitted, ArticleContext | None]
+
 
 class RiskChecker(Protocol):
-    """Finds legal or term-list risks in a comment, with spans into the original body."""
+    """Finds legal or term-list risks in comments, with spans into the original bodies."""
 
-    def check(self, comment: CommentSubmitted, article: ArticleContext | None) -> list[Reason]: ...
+    def check_batch(self, items: Sequence[Item]) -> list[list[Reason]]: ...
 
 
 class NoRiskChecks:
     """Used where no legal rules or term lists are configured."""
 
-    def check(self, comment: CommentSubmitted, article: ArticleContext | None) -> list[Reason]:
-        return []
+    def check_batch(self, items: Sequence[Item]) -> list[list[Reason]]:
+        return [[] for _ in items]
 
 
-def check_failing_closed(
-    checker: RiskChecker, comment: CommentSubmitted, article: ArticleContext | None
-) -> list[Reason]:
-    """A check that crashes holds the comment: nothing is approved because a check did not run."""
+def check_failing_closed(checker: RiskChecker, items: Sequence[Item]) -> list[list[Reason]]:
+    """A check that crashes holds its comments: nothing is approved because a check did not
+    run. The batch is retried one comment at a time so one bad comment holds only itself."""
     try:
-        return checker.check(comment, article)
-    except Exception as exc:
-        log.exception("legal-risk check failed for comment %s", comment.comment_id)
-        return [
-            Reason(code=ReasonCode.SCORER_ERROR, label=f"legal check failed: {type(exc).__name__}")
-        ]
+        return checker.check_batch(items)
+    except Exception:
+        log.exception("legal-risk check failed on a batch of %d; retrying one by one", len(items))
+    results = []
+    for item in items:
+        try:
+            results.extend(checker.check_batch([item]))
+        except Exception as exc:
+            log.exception("legal-risk check failed for comment %s", item[0].comment_id)
+            results.append(
+                [
+                    Reason(
+                        code=ReasonCode.SCORER_ERROR,
+                        label=f"legal check failed: {type(exc).__name__}",
+                    )
+                ]
+            )
+    return results

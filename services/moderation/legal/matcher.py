@@ -1,0 +1,97 @@
+"""Multi-pattern matching over canonical text: one Aho-Corasick automaton per term set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import ahocorasick_rs
+import numpy as np
+
+from moderation.legal.normalise import SPACE, CanonicalBatch, CanonicalTerm, canonical_term
+
+PREFIX_MARK = "*"  # "bribe*" matches bribe, bribes, bribery
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as the list gives it: reported in spans
+    category: str
+    tag: Any = None  # what the rule needs to know (cue group, reason code, person)
+
+    @cached_property
+    def canonical(self) -> CanonicalTerm:
+        return canonical_term(self.text.rstrip(PREFIX_MARK))
+
+    @property
+    def prefix(self) -> bool:
+        return self.text.endswith(PREFIX_MARK)
+
+
+@dataclass(frozen=True)
+class Hit:
+    comment: int
+    start: int  # canonical offsets of the term itself (no boundary spaces)
+    end: int
+    term: Term
+
+
+class TermSet:
+    """Whole-word (or word-prefix) matches of many terms, built once per term-set change."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.by_pattern: dict[str, list[Term]] = {}
+        for term in terms:
+            canonical = term.canonical.text
+            if not canonical:
+                continue
+            # Spaces on both sides make every pattern whole-word: "Scunthorpe" cannot match.
+            pattern = f" {canonical}" if term.prefix else f" {canonical} "
+            self.by_pattern.setdefault(pattern, []).append(term)
+        self.patterns = list(self.by_pattern)
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(self.patterns, store_patterns=False)
+            if self.patterns
+            else None
+        )
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def find(self, batch: CanonicalBatch, comment: int | None = None) -> list[Hit]:
+        """Every hit in the batch, or only in one comment of it."""
+        if self._automaton is None:
+            return []
+        if comment is None:
+            offset, haystack = 0, batch.text
+        else:
+            offset = int(batch.comment_starts[comment])
+            haystack = batch.comment_text(comment)
+        hits = []
+        for index, start, end in self._automaton.find_matches_as_indexes(
+            haystack, overlapping=True
+        ):
+            pattern = self.patterns[index]
+            start += offset + 1  # drop the leading boundary space
+            end = start + len(pattern.strip(" "))
+            owner = comment if comment is not None else batch.comment_of(start)
+            for term in self.by_pattern[pattern]:
+                if _runs_allow(batch.runs, start, term.canonical):
+                    # A prefix term reports the whole word it starts ("Swindlers").
+                    stop = batch.text.find(" ", end) if term.prefix else end
+                    hits.append(Hit(owner, start, stop, term))
+        return hits
+
+
+def _runs_allow(runs: np.ndarray, start: int, term: CanonicalTerm) -> bool:
+    """A doubled letter in the term needs at least a doubled letter in the text."""
+    return bool(np.all(runs[start : start + len(term.runs)] >= np.asarray(term.runs)))
+
+
+def token_index(batch: CanonicalBatch, position: int) -> int:
+    """Which token of its comment a canonical position is in (for proximity rules)."""
+    comment = batch.comment_of(position)
+    start = int(batch.comment_starts[comment])
+    return batch.text.count(chr(SPACE), start, position)
