@@ -18,8 +18,10 @@ from tests.e2e.pipeline_client import PipelineClient
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def broker() -> Iterator[EmbeddedBroker]:
+    """A fresh broker per test module: consumer-group state of one module (members killed
+    on purpose) must not slow down the next one's group join."""
     ARTIFACTS.mkdir(exist_ok=True)
     embedded = EmbeddedBroker(free_port(), (ARTIFACTS / "broker.log").open("ab"))
     embedded.start()
@@ -32,7 +34,11 @@ def start_classifier(broker: EmbeddedBroker, name: str = "classifier", **env: st
     process = RoleProcess(
         "classifier", broker.bootstrap, env=env, log_path=ARTIFACTS / f"{name}.log"
     ).start()
-    process.wait_ready()
+    try:
+        process.wait_ready(timeout_s=90)
+    except Exception:
+        process.stop()
+        raise
     return process
 
 

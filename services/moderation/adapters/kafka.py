@@ -100,9 +100,11 @@ async def ensure_topics(
         await admin.close()
 
 
-async def wait_for_broker(settings: KafkaSettings, timeout_s: float = 60.0) -> None:
-    """Block until the cluster answers metadata requests, logging while it does not."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
+async def wait_for_broker(settings: KafkaSettings, timeout_s: float | None = 60.0) -> None:
+    """Block until the cluster answers metadata requests, logging while it does not.
+    `timeout_s=None` waits for ever (services); a number raises after that long (tools)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s if timeout_s is not None else float("inf")
     attempt = 0
     while True:
         attempt += 1
@@ -112,10 +114,10 @@ async def wait_for_broker(settings: KafkaSettings, timeout_s: float = 60.0) -> N
             await admin.list_topics()
             return
         except (KafkaError, OSError) as exc:
-            if asyncio.get_running_loop().time() > deadline:
+            if loop.time() > deadline:
                 raise RuntimeError(
                     f"Kafka at {settings.bootstrap_servers} did not answer within "
-                    f"{timeout_s:.0f} s ({exc}); check KAFKA_BOOTSTRAP_SERVERS "
+                    f"{timeout_s} s ({exc}); check KAFKA_BOOTSTRAP_SERVERS "
                     "or start `moderation broker`"
                 ) from exc
             log.warning(

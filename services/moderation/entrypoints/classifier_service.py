@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,17 +35,28 @@ def create_app(
     stats = register_classifier(broker, classifier, settings)
     reader = ArticleTableReader(table, connection_options(kafka))
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await wait_for_broker(kafka)
+    async def connect_and_consume() -> None:
+        # Waits as long as it takes for the broker (logging why), then joins the group; the
+        # join can take a session timeout or more when a previous member died.
+        await wait_for_broker(kafka, timeout_s=None)
         if settings.create_topics:
             await ensure_topics(kafka)
         await reader.start()
         await broker.start()
         log.info("classifier consuming from %s", kafka.bootstrap_servers)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # In the background so /health answers and SIGTERM works while we wait.
+        starting = asyncio.create_task(connect_and_consume(), name="connect-and-consume")
+        app.state.starting = starting
         try:
             yield
         finally:
+            if not starting.done():
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await starting
             # Stop consuming first: the in-flight batch finishes and commits, then we leave.
             await broker.stop()
             await reader.stop()
@@ -58,7 +71,11 @@ def create_app(
 
     @app.get("/ready")
     async def ready(response: Response) -> dict[str, object]:
+        starting = app.state.starting
         checks = {
+            "consuming": starting.done()
+            and not starting.cancelled()
+            and starting.exception() is None,
             "broker": await broker.ping(timeout=2.0),
             "model_loaded": True,
             "article_table_caught_up": table.caught_up.is_set(),
