@@ -50,11 +50,26 @@ class ModerationSettings(BaseSettings):
     legal_checks: bool = True
     # A batch whose legal check takes longer than this per comment is held (fail closed).
     legal_budget_ms_per_comment: float = Field(default=20.0, gt=0)
+    # Databases of the services that own data; default: SQLite files under data_dir.
+    store_dsn: str | None = None
+    queue_dsn: str | None = None
     log_level: str = "INFO"
     log_json: bool = False
     # Roles create missing topics at start-up (handy with the memory-only dev broker);
     # production manifests turn this off and let Strimzi own the topics.
     create_topics: bool = True
+
+
+def store_dsn(settings: ModerationSettings) -> str:
+    from moderation.db import sqlite_dsn
+
+    return settings.store_dsn or sqlite_dsn(settings.data_dir.resolve() / "store.db")
+
+
+def queue_dsn(settings: ModerationSettings) -> str:
+    from moderation.db import sqlite_dsn
+
+    return settings.queue_dsn or sqlite_dsn(settings.data_dir.resolve() / "queue.db")
 
 
 def terms_dir(settings: ModerationSettings) -> Path:

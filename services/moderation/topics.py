@@ -25,11 +25,18 @@ ARTICLES_CONTEXT = TopicSpec(
     "articles.context", partitions=3, configs={"cleanup.policy": "compact"}
 )
 
+# Our own services produce decisions and reviews, so bad records there are unlikely; if one
+# appears, the consumer that cannot apply it sets it aside here rather than stalling.
+MODERATION_DECISIONS_DLQ = TopicSpec("moderation.decisions.dlq", partitions=1)
+MODERATION_REVIEWS_DLQ = TopicSpec("moderation.reviews.dlq", partitions=1)
+
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     COMMENTS_SUBMITTED,
     COMMENTS_SUBMITTED_DLQ,
     MODERATION_DECISIONS,
+    MODERATION_DECISIONS_DLQ,
     MODERATION_REVIEWS,
+    MODERATION_REVIEWS_DLQ,
     ARTICLES_CONTEXT,
 )
 

@@ -30,9 +30,11 @@ def broker() -> Iterator[EmbeddedBroker]:
     embedded.stop()
 
 
-def start_classifier(broker: EmbeddedBroker, name: str = "classifier", **env: str) -> RoleProcess:
+def start_role(
+    broker: EmbeddedBroker, role: str, name: str | None = None, **env: str
+) -> RoleProcess:
     process = RoleProcess(
-        "classifier", broker.bootstrap, env=env, log_path=ARTIFACTS / f"{name}.log"
+        role, broker.bootstrap, env=env, log_path=ARTIFACTS / f"{name or role}.log"
     ).start()
     try:
         process.wait_ready(timeout_s=90)
@@ -40,6 +42,10 @@ def start_classifier(broker: EmbeddedBroker, name: str = "classifier", **env: st
         process.stop()
         raise
     return process
+
+
+def start_classifier(broker: EmbeddedBroker, name: str = "classifier", **env: str) -> RoleProcess:
+    return start_role(broker, "classifier", name, **env)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from moderation.logs import configure_logging
 from moderation.settings import ROLE_PORTS, HttpSettings, ModerationSettings
 
 ROLES = tuple(ROLE_PORTS)
-AVAILABLE_ROLES = ("classifier",)
+AVAILABLE_ROLES = ("classifier", "comment-store")
 
 
 def run_role(role: str) -> None:
@@ -19,6 +19,10 @@ def run_role(role: str) -> None:
         from moderation.entrypoints.classifier_service import create_app
 
         app = create_app(settings=settings)
+    elif role == "comment-store":
+        from moderation.store.service import create_app as create_store_app
+
+        app = create_store_app(settings=settings)
     else:
         raise SystemExit(f"unknown role {role!r}; available: {', '.join(AVAILABLE_ROLES)}")
     uvicorn.run(

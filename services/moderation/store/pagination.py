@@ -1,0 +1,42 @@
+"""Opaque cursors over an ordered list of threads."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+
+def encode_cursor(thread: dict[str, Any]) -> str:
+    key = [
+        thread["submitted_at"].isoformat() if thread["submitted_at"] else "",
+        thread["comment_id"],
+    ]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError):
+        key = None
+    if not (isinstance(key, list) and len(key) == 2):
+        raise ValueError("cursor is not valid: pass back the next_cursor of a previous page")
+    return key
+
+
+def paginate(
+    threads: list[dict[str, Any]], cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    start = 0
+    if cursor:
+        after = _decode(cursor)
+        keys = [
+            [t["submitted_at"].isoformat() if t["submitted_at"] else "", t["comment_id"]]
+            for t in threads
+        ]
+        start = next((i for i, k in enumerate(keys) if k > after), len(threads))
+    page = threads[start : start + limit]
+    more = start + limit < len(threads)
+    return page, encode_cursor(page[-1]) if more and page else None

@@ -1,0 +1,216 @@
+"""Apply events to the store's tables, idempotently, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from moderation.db import insert_ignoring_duplicates
+from moderation.domain.events import CommentModerated, CommentReviewed, CommentSubmitted
+from moderation.store.status import Event, Source, Status, StatusState, next_state
+from moderation.store.tables import comments, processed_events, status_history
+
+
+def utc(value: datetime) -> datetime:
+    """Aware UTC for writing; SQLite hands datetimes back naive, so reads get UTC too."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _content(comment: CommentSubmitted) -> dict[str, Any]:
+    return {
+        "article_id": comment.article_id,
+        "site_id": comment.site_id,
+        "section": comment.section,
+        "parent_id": comment.parent_id,
+        "author_id": comment.author.id,
+        "author_name": comment.author.display_name,
+        "body": comment.body,
+        "submitted_at": utc(comment.submitted_at),
+    }
+
+
+async def _first_time(conn: AsyncConnection, event_id: str) -> bool:
+    result = await conn.execute(
+        insert_ignoring_duplicates(conn, processed_events).values(
+            event_id=event_id, processed_at=datetime.now(UTC)
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def _thread_of(conn: AsyncConnection, comment: CommentSubmitted) -> str:
+    if not comment.parent_id:
+        return comment.comment_id
+    parent_thread = await conn.scalar(
+        sa.select(comments.c.thread_id).where(comments.c.comment_id == comment.parent_id).limit(1)
+    )
+    # A reply that arrives before its parent hangs under the parent's id until then.
+    return parent_thread or comment.parent_id
+
+
+async def apply_event(conn: AsyncConnection, event: Event) -> bool:
+    """Returns whether the event changed anything (False for duplicates and outranked ones)."""
+    if not await _first_time(conn, event.event_id):
+        return False
+    key = (comments.c.comment_id == event.comment_id) & (comments.c.revision == event.revision)
+    row = (await conn.execute(sa.select(comments).where(key))).mappings().first()
+    current = None
+    if row is not None:
+        current = StatusState(
+            Status(row["status"]),
+            Source(row["status_source"]),
+            utc(row["status_at"]),
+            "",
+            tuple(row["reason_codes"]),
+        )
+    submitted = (
+        event
+        if isinstance(event, CommentSubmitted)
+        else event.comment
+        if isinstance(event, CommentModerated)
+        else None
+    )
+    state = next_state(current, event)
+
+    if row is None:
+        assert state is not None  # the first event always sets a state
+        values: dict[str, Any] = {"comment_id": event.comment_id, "revision": event.revision}
+        if submitted is not None:
+            values |= _content(submitted) | {"thread_id": await _thread_of(conn, submitted)}
+        await conn.execute(sa.insert(comments).values(**values, **_state_columns(state)))
+    else:
+        changes: dict[str, Any] = {}
+        if submitted is not None and row["body"] is None:  # a review arrived first
+            changes |= _content(submitted) | {"thread_id": await _thread_of(conn, submitted)}
+        if state is not None:
+            changes |= _state_columns(state)
+        if changes:
+            await conn.execute(sa.update(comments).where(key).values(**changes))
+    if state is None:
+        return False
+    await conn.execute(
+        sa.insert(status_history).values(
+            comment_id=event.comment_id,
+            revision=event.revision,
+            status=state.status.value,
+            actor=state.actor,
+            reason_codes=list(state.reason_codes),
+            event_id=event.event_id,
+            at=utc(state.at),
+            note=event.note if isinstance(event, CommentReviewed) else None,
+        )
+    )
+    return True
+
+
+def _state_columns(state: StatusState) -> dict[str, Any]:
+    return {
+        "status": state.status.value,
+        "status_source": state.source.value,
+        "status_at": utc(state.at),
+        "reason_codes": list(state.reason_codes),
+    }
+
+
+async def comment_with_history(conn: AsyncConnection, comment_id: str) -> dict[str, Any] | None:
+    row = (
+        (
+            await conn.execute(
+                sa.select(comments)
+                .where(comments.c.comment_id == comment_id)
+                .order_by(comments.c.revision.desc())
+                .limit(1)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    history = (
+        (
+            await conn.execute(
+                sa.select(status_history)
+                .where(status_history.c.comment_id == comment_id)
+                .order_by(status_history.c.id)  # the order they were applied in
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return {
+        **_public(row),
+        "history": [
+            {
+                "revision": h["revision"],
+                "status": h["status"],
+                "actor": h["actor"],
+                "reason_codes": h["reason_codes"],
+                "at": utc(h["at"]),
+                "note": h["note"],
+                "event_id": h["event_id"],
+            }
+            for h in history
+        ],
+    }
+
+
+def _public(row: Any) -> dict[str, Any]:
+    return {
+        "comment_id": row["comment_id"],
+        "revision": row["revision"],
+        "article_id": row["article_id"],
+        "site_id": row["site_id"],
+        "section": row["section"],
+        "parent_id": row["parent_id"],
+        "author": {"id": row["author_id"], "display_name": row["author_name"]},
+        "body": row["body"],
+        "submitted_at": utc(row["submitted_at"]) if row["submitted_at"] else None,
+        "status": row["status"],
+        "status_source": row["status_source"],
+        "status_at": utc(row["status_at"]),
+        "reason_codes": row["reason_codes"],
+    }
+
+
+async def article_threads(
+    conn: AsyncConnection, article_id: str, statuses: set[str] | None
+) -> list[dict[str, Any]]:
+    """Latest revision of every comment on the article, as threads: roots oldest first,
+    replies nested under their parents (oldest first). A hidden comment hides its replies."""
+    latest = (
+        sa.select(comments.c.comment_id, sa.func.max(comments.c.revision).label("revision"))
+        .where(comments.c.article_id == article_id)
+        .group_by(comments.c.comment_id)
+        .subquery()
+    )
+    rows = (
+        (
+            await conn.execute(
+                sa.select(comments).join(
+                    latest,
+                    (comments.c.comment_id == latest.c.comment_id)
+                    & (comments.c.revision == latest.c.revision),
+                )
+            )
+        )
+        .mappings()
+        .all()
+    )
+    visible = [_public(r) for r in rows if statuses is None or r["status"] in statuses]
+    by_id = {c["comment_id"]: {**c, "replies": []} for c in visible}
+    roots = []
+    for node in sorted(by_id.values(), key=_order):
+        parent = node["parent_id"]
+        if parent and parent in by_id:
+            by_id[parent]["replies"].append(node)
+        elif not parent:
+            roots.append(node)
+    return roots
+
+
+def _order(comment: dict[str, Any]) -> tuple[datetime, str]:
+    return (comment["submitted_at"] or datetime.min.replace(tzinfo=UTC), comment["comment_id"])
