@@ -53,6 +53,8 @@ class ModerationSettings(BaseSettings):
     # Databases of the services that own data; default: SQLite files under data_dir.
     store_dsn: str | None = None
     queue_dsn: str | None = None
+    # Session cookies only over HTTPS; turn on wherever the queue is served over TLS.
+    cookie_secure: bool = False
     log_level: str = "INFO"
     log_json: bool = False
     # Roles create missing topics at start-up (handy with the memory-only dev broker);

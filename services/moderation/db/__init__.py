@@ -3,6 +3,7 @@ in production): engines, dialect-aware upserts, Alembic migrations at start-up."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def utc(value: datetime) -> datetime:
+    """Aware UTC for writing; SQLite hands datetimes back naive, so reads get UTC too."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def sqlite_dsn(path: Path) -> str:

@@ -178,6 +178,50 @@ def article_set(
     typer.echo(f"published context of {context.article_id} to {settings.bootstrap_servers}")
 
 
+users_app = typer.Typer(help="Moderator accounts of the moderator queue.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Option(help="login name")],
+    password: Annotated[
+        str, typer.Option(help="at least 8 characters", prompt=True, hide_input=True)
+    ],
+    role: Annotated[str, typer.Option(help="moderator or admin")] = "moderator",
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir", help="the queue's data dir (default: MODERATION_DATA_DIR or ./var)"
+        ),
+    ] = None,
+) -> None:
+    """Create a moderator account (or reset its password and role); argon2-hashed."""
+    from moderation.db import make_engine, migrate
+    from moderation.queue.auth import add_user
+    from moderation.settings import ModerationSettings, queue_dsn
+
+    settings = ModerationSettings()
+    if data_dir is not None:
+        settings.data_dir = data_dir
+
+    async def create() -> None:
+        engine = make_engine(queue_dsn(settings))
+        try:
+            await migrate(engine, "queue")
+            async with engine.begin() as conn:
+                await add_user(conn, username, password, role)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(create())
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"user {username!r} ({role}) saved in {queue_dsn(settings)}")
+
+
 @app.command("bench")
 def bench_command(
     scorer_only: Annotated[bool, typer.Option(help="in-process scorer speed only")] = False,

@@ -8,7 +8,7 @@ from moderation.logs import configure_logging
 from moderation.settings import ROLE_PORTS, HttpSettings, ModerationSettings
 
 ROLES = tuple(ROLE_PORTS)
-AVAILABLE_ROLES = ("classifier", "comment-store")
+AVAILABLE_ROLES = ("classifier", "comment-store", "moderator-queue")
 
 
 def run_role(role: str) -> None:
@@ -23,6 +23,10 @@ def run_role(role: str) -> None:
         from moderation.store.service import create_app as create_store_app
 
         app = create_store_app(settings=settings)
+    elif role == "moderator-queue":
+        from moderation.queue.service import create_app as create_queue_app
+
+        app = create_queue_app(settings=settings)
     else:
         raise SystemExit(f"unknown role {role!r}; available: {', '.join(AVAILABLE_ROLES)}")
     uvicorn.run(

@@ -8,15 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from moderation.db import insert_ignoring_duplicates
+from moderation.db import insert_ignoring_duplicates, utc
 from moderation.domain.events import CommentModerated, CommentReviewed, CommentSubmitted
 from moderation.store.status import Event, Source, Status, StatusState, next_state
 from moderation.store.tables import comments, processed_events, status_history
-
-
-def utc(value: datetime) -> datetime:
-    """Aware UTC for writing; SQLite hands datetimes back naive, so reads get UTC too."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _content(comment: CommentSubmitted) -> dict[str, Any]:

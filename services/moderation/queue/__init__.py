@@ -1,0 +1,1 @@
+"""The moderator queue: held comments for humans, whose reviews flow back as events."""

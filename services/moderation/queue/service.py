@@ -1,0 +1,509 @@
+"""The moderator-queue role: consumes held decisions, serves the web UI, publishes reviews
+(through an outbox, so a review is never lost between the database and the broker)."""
+
+# No `from __future__ import annotations`: FastAPI must see the dependency types that
+# create_app defines locally.
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from faststream import AckPolicy
+from faststream.kafka import KafkaMessage
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from moderation.adapters.article_table import ArticleTable, ArticleTableReader
+from moderation.adapters.dead_letters import publish_dead_letter
+from moderation.adapters.kafka import (
+    connection_options,
+    ensure_topics,
+    make_broker,
+    wait_for_broker,
+)
+from moderation.db import make_engine, migrate, utc
+from moderation.domain.dead_letters import Rejected
+from moderation.domain.events import CommentModerated, ReviewOutcome
+from moderation.domain.labels import CATEGORY_OF_REASON, ReasonCategory, ReasonCode, ReviewReason
+from moderation.queue import auth
+from moderation.queue import repository as repo
+from moderation.queue.highlight import segments
+from moderation.queue.live import LiveUpdates
+from moderation.service_layer.decoding import decode_event
+from moderation.settings import KafkaSettings, ModerationSettings, queue_dsn
+from moderation.topics import GROUP_MODERATOR_QUEUE, MODERATION_DECISIONS
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+REJECT_REASONS = [r.value for r in ReviewReason if r != ReviewReason.APPROVED]
+FILTER_CATEGORIES = [c.value for c in ReasonCategory]
+SECURITY_HEADERS = {
+    # No inline script or style can run, so even a missed escape could not execute.
+    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+class NotLoggedIn(Exception):
+    pass
+
+
+class RejectBody(BaseModel):
+    reason_code: ReviewReason = ReviewReason.OTHER
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class BulkItem(BaseModel):
+    comment_id: str
+    revision: int
+
+
+class BulkBody(BaseModel):
+    action: str = Field(pattern="^(approve|reject)$")
+    items: list[BulkItem] = Field(min_length=1, max_length=200)
+    reason_code: ReviewReason = ReviewReason.OTHER
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _age(decided_at: datetime, now: datetime) -> str:
+    return _duration(int((now - utc(decided_at)).total_seconds())) + " ago"
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def create_app(
+    kafka: KafkaSettings | None = None, settings: ModerationSettings | None = None
+) -> FastAPI:
+    kafka = kafka or KafkaSettings()
+    settings = settings or ModerationSettings()
+    engine: AsyncEngine = make_engine(queue_dsn(settings))
+    broker = make_broker(kafka)
+    articles = ArticleTable()
+    reader = ArticleTableReader(articles, connection_options(kafka))
+    live = LiveUpdates()
+    limiter = auth.LoginRateLimiter()
+    outbox_wakeup = asyncio.Event()
+    templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
+
+    async def _raw(message: Any) -> Any:
+        return message.body
+
+    @broker.subscriber(
+        MODERATION_DECISIONS.name,
+        group_id=GROUP_MODERATOR_QUEUE,
+        batch=True,
+        max_records=settings.batch_max_records,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        decoder=_raw,
+        title="moderator-queue",
+    )
+    async def queue_held(body: list[bytes], message: KafkaMessage) -> None:
+        raw = message.raw_message
+        records = tuple(raw) if isinstance(raw, list | tuple) else (raw,)
+        decisions, dead = [], []
+        for record in records:
+            decoded = decode_event(record.value, CommentModerated)
+            (
+                dead.append((record, decoded))
+                if isinstance(decoded, Rejected)
+                else decisions.append(decoded)
+            )
+        try:
+            async with engine.begin() as conn:
+                added = [d for d in decisions if await repo.add_held(conn, d, _title(d.article_id))]
+            acks = [await publish_dead_letter(broker, r, why) for r, why in dead]
+            await asyncio.gather(*(a for a in acks if a is not None))
+        except Exception:
+            log.exception("could not queue a batch of %d decisions; will retry", len(records))
+            await message.nack()
+            await asyncio.sleep(1.0)
+            return
+        await message.ack()
+        for decision in added:
+            live.publish("held", {"comment_id": decision.comment_id, "revision": decision.revision})
+
+    def _title(article_id: str) -> str | None:
+        context = articles.get(article_id)
+        return context.title if context else None
+
+    async def publish_outbox() -> None:
+        """Reviews committed with their queue action go to the broker from here."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(outbox_wakeup.wait(), timeout=1.0)
+            outbox_wakeup.clear()
+            try:
+                async with engine.begin() as conn:
+                    pending = await repo.unsent_reviews(conn)
+                if not pending:
+                    continue
+                for row in pending:
+                    await broker.publish(
+                        row["payload"].encode(),
+                        row["topic"],
+                        key=row["key"].encode(),
+                        headers={"content-type": "application/json"},
+                    )
+                async with engine.begin() as conn:
+                    await repo.mark_sent(conn, [row["id"] for row in pending])
+            except Exception as exc:
+                log.warning("reviews not published yet (%s); retrying", exc)
+                await asyncio.sleep(1.0)
+
+    async def connect_and_consume() -> None:
+        await wait_for_broker(kafka, timeout_s=None)
+        if settings.create_topics:
+            await ensure_topics(kafka)
+        await reader.start()
+        await broker.start()
+        log.info("moderator queue consuming from %s", kafka.bootstrap_servers)
+        await publish_outbox()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate(engine, "queue")
+        running = asyncio.create_task(connect_and_consume(), name="connect-and-consume")
+        app.state.running = running
+        try:
+            yield
+        finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await running
+            await broker.stop()
+            await reader.stop()
+            await engine.dispose()
+
+    app = FastAPI(title="Moderator queue", lifespan=lifespan)
+    app.state.running = None
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(NotLoggedIn)
+    async def not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path == "/events":
+            return JSONResponse({"detail": "log in first"}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    async def current_user(request: Request) -> auth.Moderator:
+        async with engine.connect() as conn:
+            user = await auth.session_user(conn, request.cookies.get(auth.SESSION_COOKIE))
+        if user is None:
+            raise NotLoggedIn
+        return user
+
+    async def csrf_user(
+        request: Request, user: Annotated[auth.Moderator, Depends(current_user)]
+    ) -> auth.Moderator:
+        given = request.headers.get(auth.CSRF_HEADER)
+        if given is None and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            given = str((await request.form()).get("csrf_token") or "")
+        if not auth.csrf_matches(user.csrf_token, given):
+            raise HTTPException(403, "missing or wrong CSRF token: reload the page")
+        return user
+
+    User = Annotated[auth.Moderator, Depends(current_user)]
+    CsrfUser = Annotated[auth.Moderator, Depends(csrf_user)]
+
+    def _cookie_secure() -> bool:
+        return settings.cookie_secure
+
+    # ---------------------------------------------------------------- operations
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready(response: Response) -> dict[str, object]:
+        running = app.state.running
+        checks = {
+            "consuming": bool(running) and not running.done() and broker.running,
+            "broker": await broker.ping(timeout=2.0),
+        }
+        if not all(checks.values()):
+            response.status_code = 503
+        return {"ready": all(checks.values()), **checks}
+
+    # ---------------------------------------------------------------- login
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_page(request: Request, next: str = "/", error: str | None = None) -> Any:
+        token = secrets.token_urlsafe(24)
+        response = templates.TemplateResponse(
+            request,
+            "login.html",
+            {
+                "user": None,
+                "csrf_token": token,
+                "next": next if next.startswith("/") else "/",
+                "error": error,
+            },
+        )
+        response.set_cookie(
+            auth.LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=_cookie_secure(),
+            path="/login",
+        )
+        return response
+
+    @app.post("/login")
+    async def login(
+        request: Request,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        csrf_token: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        if not auth.csrf_matches(request.cookies.get(auth.LOGIN_CSRF_COOKIE), csrf_token):
+            raise HTTPException(403, "the login form expired: reload the page and try again")
+        client = request.client.host if request.client else "unknown"
+        wait = limiter.retry_after(username, client)
+        if wait:
+            return JSONResponse(
+                {"detail": f"too many failed logins: try again in {wait} s"},
+                status_code=429,
+                headers={"retry-after": str(wait)},
+            )
+        async with engine.begin() as conn:
+            role = await auth.authenticate(conn, username, password)
+            token = await auth.start_session(conn, username) if role else None
+        if token is None:
+            limiter.failed(username, client)
+            return RedirectResponse(
+                f"/login?error={quote('Wrong username or password.')}&next={quote(next)}",
+                status_code=303,
+            )
+        limiter.succeeded(username)
+        response = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+        response.set_cookie(
+            auth.SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=_cookie_secure(),
+            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        )
+        return response
+
+    @app.post("/logout")
+    async def logout(request: Request, user: CsrfUser) -> Response:
+        async with engine.begin() as conn:
+            await auth.end_session(conn, request.cookies.get(auth.SESSION_COOKIE, ""))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(auth.SESSION_COOKIE)
+        return response
+
+    # ---------------------------------------------------------------- pages
+    def _view(row: Any, now: datetime) -> dict[str, Any]:
+        reasons = [
+            {**r, "category": CATEGORY_OF_REASON[ReasonCode(r["code"])].value}
+            for r in row["reasons"]
+        ]
+        claim_until = utc(row["claim_expires_at"]) if row["claim_expires_at"] else None
+        return {
+            **row,
+            "article_title": row["article_title"] or _title(row["article_id"]) or row["article_id"],
+            "segments": segments(row["body"], row["reasons"]),
+            "reasons": reasons,
+            "scores": sorted(row["scores"].items(), key=lambda kv: -kv[1]),
+            "age": _age(row["decided_at"], now),
+            "claim_active": bool(claim_until and claim_until > now),
+            "claim_until": claim_until.strftime("%H:%M:%S UTC") if claim_until else "",
+        }
+
+    @app.get("/", response_class=HTMLResponse)
+    async def queue_page(
+        request: Request,
+        user: User,
+        category: str = "",
+        site: str = "",
+        section: str = "",
+        article: str = "",
+        order: str = "newest",
+    ) -> Any:
+        filters = repo.Filters(
+            category or None,
+            site or None,
+            section or None,
+            article or None,
+            newest_first=order != "oldest",
+        )
+        now = datetime.now(UTC)
+        async with engine.connect() as conn:
+            rows = await repo.open_items(conn, filters)
+        return templates.TemplateResponse(
+            request,
+            "queue.html",
+            {
+                "user": user,
+                "items": [_view(r, now) for r in rows],
+                "filters": filters,
+                "categories": FILTER_CATEGORIES,
+                "reject_reasons": REJECT_REASONS,
+            },
+        )
+
+    @app.get("/items/{comment_id}/{revision}", response_class=HTMLResponse)
+    async def item_fragment(request: Request, comment_id: str, revision: int, user: User) -> Any:
+        async with engine.connect() as conn:
+            row = await repo.get_item(conn, repo.ItemKey(comment_id, revision))
+        if row is None or row["status"] != repo.OPEN:
+            raise HTTPException(404, "not in the queue")
+        return templates.TemplateResponse(
+            request,
+            "item.html",
+            {
+                "user": user,
+                "item": _view(row, datetime.now(UTC)),
+                "reject_reasons": REJECT_REASONS,
+            },
+        )
+
+    @app.get("/audit", response_class=HTMLResponse)
+    async def audit_page(request: Request, user: User) -> Any:
+        async with engine.connect() as conn:
+            stats = await repo.queue_stats(conn)
+            entries = await repo.audit_entries(conn)
+        stats["oldest_age"] = _duration(stats["oldest_age_s"]) if stats["depth"] else "—"
+        return templates.TemplateResponse(
+            request,
+            "audit.html",
+            {
+                "user": user,
+                "stats": stats,
+                "entries": [
+                    {**e, "at": utc(e["at"]).strftime("%Y-%m-%d %H:%M:%S")} for e in entries
+                ],
+            },
+        )
+
+    @app.get("/events")
+    async def events(user: User) -> StreamingResponse:
+        return StreamingResponse(
+            live.stream(), media_type="text/event-stream", headers={"cache-control": "no-cache"}
+        )
+
+    # ---------------------------------------------------------------- actions (JSON API)
+    def _answer(result: repo.ActionResult) -> JSONResponse:
+        if result.outcome == repo.Outcome.DONE:
+            return JSONResponse({"ok": True})
+        status = 404 if result.outcome == repo.Outcome.NOT_FOUND else 409
+        return JSONResponse({"ok": False, "detail": result.message}, status_code=status)
+
+    async def _resolve(
+        key: repo.ItemKey,
+        user: auth.Moderator,
+        outcome: ReviewOutcome,
+        reason: ReviewReason,
+        note: str | None,
+    ) -> repo.ActionResult:
+        async with engine.begin() as conn:
+            result = await repo.resolve(conn, key, user.username, outcome, reason, note)
+        if result.outcome == repo.Outcome.DONE:
+            outbox_wakeup.set()
+            live.publish("resolved", {"comment_id": key.comment_id, "revision": key.revision})
+        return result
+
+    @app.post("/api/items/{comment_id}/{revision}/claim")
+    async def claim(comment_id: str, revision: int, user: CsrfUser) -> JSONResponse:
+        async with engine.begin() as conn:
+            return _answer(
+                await repo.claim(conn, repo.ItemKey(comment_id, revision), user.username)
+            )
+
+    @app.post("/api/items/{comment_id}/{revision}/release")
+    async def release(comment_id: str, revision: int, user: CsrfUser) -> JSONResponse:
+        async with engine.begin() as conn:
+            return _answer(
+                await repo.release(conn, repo.ItemKey(comment_id, revision), user.username)
+            )
+
+    @app.post("/api/items/{comment_id}/{revision}/approve")
+    async def approve(comment_id: str, revision: int, user: CsrfUser) -> JSONResponse:
+        return _answer(
+            await _resolve(
+                repo.ItemKey(comment_id, revision),
+                user,
+                ReviewOutcome.APPROVED,
+                ReviewReason.APPROVED,
+                None,
+            )
+        )
+
+    @app.post("/api/items/{comment_id}/{revision}/reject")
+    async def reject(
+        comment_id: str, revision: int, body: RejectBody, user: CsrfUser
+    ) -> JSONResponse:
+        if body.reason_code == ReviewReason.APPROVED:
+            raise HTTPException(422, f"choose a reject reason: {', '.join(REJECT_REASONS)}")
+        return _answer(
+            await _resolve(
+                repo.ItemKey(comment_id, revision),
+                user,
+                ReviewOutcome.REJECTED,
+                body.reason_code,
+                body.note,
+            )
+        )
+
+    @app.post("/api/bulk")
+    async def bulk(body: BulkBody, user: CsrfUser) -> dict[str, Any]:
+        outcome = ReviewOutcome.APPROVED if body.action == "approve" else ReviewOutcome.REJECTED
+        reason = ReviewReason.APPROVED if body.action == "approve" else body.reason_code
+        if body.action == "reject" and reason == ReviewReason.APPROVED:
+            raise HTTPException(422, "choose a reject reason")
+        results = []
+        for item in body.items:
+            result = await _resolve(
+                repo.ItemKey(item.comment_id, item.revision), user, outcome, reason, body.note
+            )
+            results.append(
+                {
+                    "comment_id": item.comment_id,
+                    "revision": item.revision,
+                    "ok": result.outcome == repo.Outcome.DONE,
+                    "detail": result.message,
+                }
+            )
+        return {"results": results}
+
+    @app.get("/api/stats")
+    async def stats(user: User) -> dict[str, Any]:
+        async with engine.connect() as conn:
+            return await repo.queue_stats(conn)
+
+    return app

@@ -1,0 +1,82 @@
+"""The queue's tables (the Alembic migrations in migrations/queue create them)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+queue_items = sa.Table(
+    "queue_items",
+    metadata,
+    sa.Column("comment_id", sa.String(200), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.String(200), nullable=False),
+    sa.Column("site_id", sa.String(200), nullable=False),
+    sa.Column("section", sa.String(200)),
+    sa.Column("article_title", sa.Text),
+    sa.Column("author_id", sa.String(200), nullable=False),
+    sa.Column("author_name", sa.String(200)),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("scores", sa.JSON, nullable=False),
+    sa.Column("categories", sa.String(200), nullable=False),
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("policy_version", sa.String(200), nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("claimed_by", sa.String(200)),
+    sa.Column("claim_expires_at", sa.DateTime(timezone=True)),
+    sa.Column("resolved_by", sa.String(200)),
+    sa.Column("resolved_at", sa.DateTime(timezone=True)),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(100), primary_key=True),
+    sa.Column("password_hash", sa.String(300), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(100), primary_key=True),
+    sa.Column("username", sa.String(100), nullable=False),
+    sa.Column("csrf_token", sa.String(100), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("moderator", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("comment_id", sa.String(200)),
+    sa.Column("revision", sa.Integer),
+    sa.Column("reason_code", sa.String(50)),
+    sa.Column("note", sa.Text),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+)
+
+processed_events = sa.Table(
+    "processed_events",
+    metadata,
+    sa.Column("event_id", sa.String(200), primary_key=True),
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+)
