@@ -61,6 +61,8 @@ def test_topics_groups_and_partitions_are_defined_once_as_specified():
         "moderation.reviews",
         "articles.context",
         "comments.submitted.dlq",
+        "moderation.decisions.dlq",
+        "moderation.reviews.dlq",
     }
     assert COMMENTS_SUBMITTED.partitions == 6
     assert ARTICLES_CONTEXT.configs == {"cleanup.policy": "compact"}
