@@ -48,6 +48,30 @@ class Child:
             self.process.terminate()
 
 
+async def _ensure_dev_account(data_dir: Path) -> tuple[str, str] | None:
+    """A fresh laptop has no moderator: create one so the queue can be tried at once."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from moderation.db import make_engine, migrate
+    from moderation.queue.auth import add_user
+    from moderation.queue.tables import users
+    from moderation.settings import ModerationSettings, queue_dsn
+
+    engine = make_engine(queue_dsn(ModerationSettings(data_dir=data_dir)))
+    try:
+        await migrate(engine, "queue")
+        async with engine.begin() as conn:
+            if await conn.scalar(sa.select(sa.func.count()).select_from(users)):
+                return None
+            password = secrets.token_urlsafe(9)
+            await add_user(conn, "admin", password, "admin")
+            return "admin", password
+    finally:
+        await engine.dispose()
+
+
 def say(message: str) -> None:
     print(f"[dev] {message}", flush=True)
 
@@ -78,14 +102,21 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
         say(f"created topics: {', '.join(created)}")
 
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MODERATION_DATA_DIR": str(data_dir)}
+    login = asyncio.run(_ensure_dev_account(data_dir))
     children = [
         Child(role, env, log_path=data_dir / "logs" / f"{role}.log") for role in AVAILABLE_ROLES
     ]
     for child in children:
         child.start()
         say(f"{child.role}: http://127.0.0.1:{ROLE_PORTS[child.role]} (log {child.log_path})")
+    if login:
+        say(
+            f"moderator queue login: {login[0]} / {login[1]} (a dev account created because "
+            "there was none; add your own with `moderation users add`)"
+        )
     say(
-        "publish CommentSubmitted JSON to comments.submitted; decisions appear on "
+        "publish CommentSubmitted JSON to comments.submitted (or POST it to "
+        f"http://127.0.0.1:{ROLE_PORTS['comment-store']}/comments); decisions appear on "
         "moderation.decisions. Ctrl-C stops everything."
     )
     try:
