@@ -16,10 +16,16 @@ class TopicSpec:
     configs: dict[str, str] = field(default_factory=dict)
 
 
-COMMENTS_SUBMITTED = TopicSpec("comments.submitted", partitions=6)
-COMMENTS_SUBMITTED_DLQ = TopicSpec("comments.submitted.dlq", partitions=1)
-MODERATION_DECISIONS = TopicSpec("moderation.decisions", partitions=6)
-MODERATION_REVIEWS = TopicSpec("moderation.reviews", partitions=3)
+DAY_MS = 24 * 3600 * 1000
+# Work topics keep a week (time to replay after an outage); DLQs and reviews a month
+# (time for a human to look); the article table is compacted and kept for ever.
+WEEK = {"retention.ms": str(7 * DAY_MS)}
+MONTH = {"retention.ms": str(30 * DAY_MS)}
+
+COMMENTS_SUBMITTED = TopicSpec("comments.submitted", partitions=6, configs=WEEK)
+COMMENTS_SUBMITTED_DLQ = TopicSpec("comments.submitted.dlq", partitions=1, configs=MONTH)
+MODERATION_DECISIONS = TopicSpec("moderation.decisions", partitions=6, configs=WEEK)
+MODERATION_REVIEWS = TopicSpec("moderation.reviews", partitions=3, configs=MONTH)
 # Compacted: the latest context per article_id is all any classifier needs.
 ARTICLES_CONTEXT = TopicSpec(
     "articles.context", partitions=3, configs={"cleanup.policy": "compact"}
@@ -27,8 +33,8 @@ ARTICLES_CONTEXT = TopicSpec(
 
 # Our own services produce decisions and reviews, so bad records there are unlikely; if one
 # appears, the consumer that cannot apply it sets it aside here rather than stalling.
-MODERATION_DECISIONS_DLQ = TopicSpec("moderation.decisions.dlq", partitions=1)
-MODERATION_REVIEWS_DLQ = TopicSpec("moderation.reviews.dlq", partitions=1)
+MODERATION_DECISIONS_DLQ = TopicSpec("moderation.decisions.dlq", partitions=1, configs=MONTH)
+MODERATION_REVIEWS_DLQ = TopicSpec("moderation.reviews.dlq", partitions=1, configs=MONTH)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     COMMENTS_SUBMITTED,

@@ -17,10 +17,11 @@ from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.specification import AsyncAPI
 
+from moderation import metrics
 from moderation.adapters.article_table import ArticleTable
 from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.domain.dead_letters import Rejected
-from moderation.domain.events import CommentModerated, CommentSubmitted
+from moderation.domain.events import CommentModerated, CommentSubmitted, Decision
 from moderation.service_layer.classify import Classifier
 from moderation.service_layer.decoding import decode_event
 from moderation.settings import ModerationSettings
@@ -130,6 +131,7 @@ def register_classifier(
         except Exception:
             # Transient (broker) failure: rewind so the whole batch is redelivered; commit nothing.
             stats.publish_failures += 1
+            metrics.batch_failures.labels("classifier").inc()
             log.exception("publishing a batch of %d decisions failed; will retry", len(records))
             await message.nack()
             await asyncio.sleep(min(0.5 * stats.publish_failures, 5.0))
@@ -143,9 +145,37 @@ def register_classifier(
         for decision in decisions:
             key = decision.decision.value
             stats.decisions_by_outcome[key] = stats.decisions_by_outcome.get(key, 0) + 1
+        _observe(decisions, rejected, len(records), scoring_ms / 1000)
         log.debug("batch of %d scored in %.1f ms", len(records), scoring_ms)
 
     return stats
+
+
+def _observe(
+    decisions: list[CommentModerated],
+    rejected: list[tuple[Any, Rejected]],
+    records: int,
+    scoring_s: float,
+) -> None:
+    metrics.batch_size.labels("classifier").observe(records)
+    metrics.scoring_seconds.observe(scoring_s)
+    for decision in decisions:
+        metrics.comments_decided.labels(decision.decision.value).inc()
+        metrics.end_to_end_seconds.observe(
+            max((decision.decided_at - decision.comment.submitted_at).total_seconds(), 0.0)
+        )
+        if decision.decision == Decision.HOLD:
+            codes = [r.code.value for r in decision.reasons]
+            for code in codes:
+                metrics.hold_reasons.labels(code).inc()
+            log.info(
+                "held %s: %s",
+                decision.comment_id,
+                ", ".join(codes),
+                extra={"comment_id": decision.comment_id},
+            )
+    for record, why in rejected:
+        metrics.dead_letters.labels(record.topic, why.reason.value).inc()
 
 
 def asyncapi_app() -> FastStream:

@@ -17,9 +17,12 @@ from moderation.adapters.kafka import (
     make_broker,
     wait_for_broker,
 )
+from moderation.adapters.lag import LagProbe
 from moderation.bootstrap import build_classifier
 from moderation.entrypoints.classifier import WorkerStats, register_classifier
+from moderation.metrics import metrics_response
 from moderation.settings import KafkaSettings, ModerationSettings
+from moderation.topics import COMMENTS_SUBMITTED, GROUP_CLASSIFIER
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,13 @@ def create_app(
         if not all(checks.values()):
             response.status_code = 503
         return {"ready": all(checks.values()), **checks}
+
+    lag = LagProbe(kafka, GROUP_CLASSIFIER, [COMMENTS_SUBMITTED.name])
+
+    @app.get("/metrics")
+    async def get_metrics() -> Response:
+        await lag.refresh()
+        return metrics_response()
 
     @app.get("/stats")
     async def get_stats() -> WorkerStats:

@@ -222,6 +222,60 @@ def users_add(
     typer.echo(f"user {username!r} ({role}) saved in {queue_dsn(settings)}")
 
 
+topics_app = typer.Typer(help="Kafka topics, as defined in moderation/topics.py.")
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.command("create")
+def topics_create(
+    replication: Annotated[int, typer.Option(help="replication factor")] = 1,
+    wait: Annotated[float, typer.Option(help="seconds to wait for the cluster")] = 120.0,
+) -> None:
+    """Create every topic that does not exist yet (partitions and configs from the code)."""
+    from moderation.adapters.kafka import ensure_topics, wait_for_broker
+    from moderation.settings import KafkaSettings
+
+    settings = KafkaSettings()
+
+    async def create() -> list[str]:
+        await wait_for_broker(settings, timeout_s=wait)
+        return await ensure_topics(settings, replication=replication)
+
+    try:
+        created = asyncio.run(create())
+    except RuntimeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created: {', '.join(created) or 'nothing (all exist)'}")
+
+
+dlq_app = typer.Typer(help="Dead-letter topics.")
+app.add_typer(dlq_app, name="dlq")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: Annotated[str, typer.Option(help="the dead-letter topic")] = "comments.submitted.dlq",
+    limit: Annotated[int | None, typer.Option(help="replay at most this many")] = None,
+    dry_run: Annotated[bool, typer.Option(help="count, send nothing, commit nothing")] = False,
+) -> None:
+    """Send dead-lettered records back to their source topic (original bytes, key, headers)."""
+    from moderation.adapters.dlq_replay import replay
+    from moderation.settings import KafkaSettings
+
+    report = asyncio.run(replay(KafkaSettings(), topic, limit, dry_run))
+    typer.echo(
+        json.dumps(
+            {
+                "replayed": report.replayed,
+                "skipped": report.skipped,
+                "by_target": report.by_target,
+                "dry_run": dry_run,
+            }
+        )
+    )
+
+
 @app.command("bench")
 def bench_command(
     scorer_only: Annotated[bool, typer.Option(help="in-process scorer speed only")] = False,

@@ -5,6 +5,7 @@
 # create_app defines locally.
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from faststream.kafka import KafkaMessage
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from moderation import metrics
 from moderation.adapters.article_table import ArticleTable, ArticleTableReader
 from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.adapters.kafka import (
@@ -30,10 +32,12 @@ from moderation.adapters.kafka import (
     make_broker,
     wait_for_broker,
 )
+from moderation.adapters.lag import LagProbe
 from moderation.db import make_engine, migrate, utc
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, ReviewOutcome
 from moderation.domain.labels import CATEGORY_OF_REASON, ReasonCategory, ReasonCode, ReviewReason
+from moderation.metrics import metrics_response
 from moderation.queue import auth
 from moderation.queue import repository as repo
 from moderation.queue.highlight import segments
@@ -137,11 +141,15 @@ def create_app(
             acks = [await publish_dead_letter(broker, r, why) for r, why in dead]
             await asyncio.gather(*(a for a in acks if a is not None))
         except Exception:
+            metrics.batch_failures.labels("moderator-queue").inc()
             log.exception("could not queue a batch of %d decisions; will retry", len(records))
             await message.nack()
             await asyncio.sleep(1.0)
             return
         await message.ack()
+        metrics.batch_size.labels("moderator-queue").observe(len(records))
+        for record, why in dead:
+            metrics.dead_letters.labels(record.topic, why.reason.value).inc()
         for decision in added:
             live.publish("held", {"comment_id": decision.comment_id, "revision": decision.revision})
 
@@ -169,6 +177,9 @@ def create_app(
                     )
                 async with engine.begin() as conn:
                     await repo.mark_sent(conn, [row["id"] for row in pending])
+                for row in pending:
+                    outcome = json.loads(row["payload"])["outcome"]
+                    metrics.reviews_published.labels(outcome).inc()
             except Exception as exc:
                 log.warning("reviews not published yet (%s); retrying", exc)
                 await asyncio.sleep(1.0)
@@ -255,6 +266,17 @@ def create_app(
         if not all(checks.values()):
             response.status_code = 503
         return {"ready": all(checks.values()), **checks}
+
+    lag = LagProbe(kafka, GROUP_MODERATOR_QUEUE, [MODERATION_DECISIONS.name])
+
+    @app.get("/metrics")
+    async def get_metrics() -> Response:
+        async with engine.connect() as conn:
+            stats = await repo.queue_stats(conn)
+        metrics.queue_depth.set(stats["depth"])
+        metrics.queue_oldest_age.set(stats["oldest_age_s"])
+        await lag.refresh()
+        return metrics_response()
 
     # ---------------------------------------------------------------- login
     @app.get("/login", response_class=HTMLResponse)

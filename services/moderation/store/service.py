@@ -15,8 +15,10 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from moderation import metrics
 from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.adapters.kafka import ensure_topics, make_broker, wait_for_broker
+from moderation.adapters.lag import LagProbe
 from moderation.db import make_engine, migrate
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import (
@@ -27,6 +29,7 @@ from moderation.domain.events import (
     new_event_id,
     utcnow,
 )
+from moderation.metrics import metrics_response
 from moderation.service_layer.decoding import decode_event
 from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
 from moderation.store.pagination import paginate
@@ -46,6 +49,9 @@ EVENT_FOR_TOPIC: dict[str, type[CommentSubmitted | CommentModerated | CommentRev
     MODERATION_DECISIONS.name: CommentModerated,
     MODERATION_REVIEWS.name: CommentReviewed,
 }
+
+
+TOPIC_FOR_EVENT = {model: topic for topic, model in EVENT_FOR_TOPIC.items()}
 
 
 async def _raw_bodies(message: Any) -> Any:
@@ -79,6 +85,7 @@ def register_store_consumer(
                     stats["skipped"] += 1  # the classifier dead-letters these
                 else:
                     dead.append((record, decoded))
+                    metrics.dead_letters.labels(record.topic, decoded.reason.value).inc()
             else:
                 events.append(decoded)
         try:
@@ -89,11 +96,16 @@ def register_store_consumer(
         except Exception:
             # Database or broker trouble: nothing is committed; the batch comes back.
             stats["db_failures"] += 1
+            metrics.batch_failures.labels("comment-store").inc()
             log.exception("could not apply a batch of %d events; will retry", len(records))
             await message.nack()
             await asyncio.sleep(min(0.5 * stats["db_failures"], 5.0))
             return
         await message.ack()
+        metrics.batch_size.labels("comment-store").observe(len(records))
+        for event, did_change in zip(events, changed, strict=True):
+            if did_change:
+                metrics.events_applied.labels(TOPIC_FOR_EVENT[type(event)]).inc()
         stats["db_failures"] = 0
         stats["applied"] += sum(changed)
         stats["unchanged"] += len(changed) - sum(changed)
@@ -170,6 +182,13 @@ def create_app(
         if not all(checks.values()):
             response.status_code = 503
         return {"ready": all(checks.values()), **checks}
+
+    lag = LagProbe(kafka, GROUP_COMMENT_STORE, list(EVENT_FOR_TOPIC))
+
+    @app.get("/metrics", tags=["operations"])
+    async def get_metrics() -> Response:
+        await lag.refresh()
+        return metrics_response()
 
     @app.get("/stats", tags=["operations"])
     async def get_stats() -> dict[str, int]:
