@@ -21,6 +21,9 @@ class KafkaSettings(BaseSettings):
     acks: Literal["all", "1", "0"] = "all"
     linger_ms: int = 2
     client_id: str = "news-moderation"
+    # How often clients refresh metadata: how soon a recreated topic or a new partition is
+    # seen.
+    metadata_max_age_ms: int = 10_000
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
     sasl_username: str | None = None
@@ -53,6 +56,8 @@ class ModerationSettings(BaseSettings):
     # Databases of the services that own data; default: SQLite files under data_dir.
     store_dsn: str | None = None
     queue_dsn: str | None = None
+    # How long a SQLite writer waits for a lock before the batch is retried later.
+    db_busy_timeout_s: float = Field(default=30.0, gt=0)
     # Session cookies only over HTTPS; turn on wherever the queue is served over TLS.
     cookie_secure: bool = False
     log_level: str = "INFO"

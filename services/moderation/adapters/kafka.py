@@ -71,6 +71,7 @@ def make_broker(settings: KafkaSettings, **extra: Any) -> KafkaBroker:
         enable_idempotence=settings.enable_idempotence,
         linger_ms=settings.linger_ms,
         client_id=settings.client_id,
+        metadata_max_age_ms=settings.metadata_max_age_ms,
         # Per-message "Received/Processed" lines are debug detail, not operations logs.
         log_level=logging.DEBUG,
         **extra,
@@ -98,6 +99,22 @@ async def ensure_topics(
         return created
     finally:
         await admin.close()
+
+
+async def guard_topics(settings: KafkaSettings, interval_s: float = 5.0) -> None:
+    """Recreate topics that disappear (the memory-only dev broker loses them on restart),
+    so traffic flows again without restarting the services."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            created = await ensure_topics(settings)
+        except (KafkaError, OSError) as exc:
+            log.warning("cannot check topics at %s: %s", settings.bootstrap_servers, exc)
+            continue
+        if created:
+            log.warning(
+                "recreated missing topics %s (was the broker restarted?)", ", ".join(created)
+            )
 
 
 async def wait_for_broker(settings: KafkaSettings, timeout_s: float | None = 60.0) -> None:

@@ -27,10 +27,10 @@ def sqlite_dsn(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def make_engine(dsn: str) -> AsyncEngine:
+def make_engine(dsn: str, busy_timeout_s: float = 30.0) -> AsyncEngine:
     if dsn.startswith("sqlite"):
         # One writer at a time is SQLite's rule; wait for the lock instead of failing at once.
-        return create_async_engine(dsn, connect_args={"timeout": 30})
+        return create_async_engine(dsn, connect_args={"timeout": busy_timeout_s})
     return create_async_engine(dsn, pool_pre_ping=True)
 
 

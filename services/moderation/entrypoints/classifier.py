@@ -20,6 +20,7 @@ from faststream.specification import AsyncAPI
 from moderation import metrics
 from moderation.adapters.article_table import ArticleTable
 from moderation.adapters.dead_letters import publish_dead_letter
+from moderation.adapters.record_parsing import tolerant_batch_parser
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, CommentSubmitted, Decision
 from moderation.service_layer.classify import Classifier
@@ -85,6 +86,7 @@ def register_classifier(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=_raw_bodies,
+        parser=tolerant_batch_parser,
         title="classify-comments",
         description="Scores comments and publishes one CommentModerated per comment.",
     )

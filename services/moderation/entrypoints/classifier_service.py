@@ -14,6 +14,7 @@ from moderation.adapters.article_table import ArticleTable, ArticleTableReader
 from moderation.adapters.kafka import (
     connection_options,
     ensure_topics,
+    guard_topics,
     make_broker,
     wait_for_broker,
 )
@@ -38,12 +39,15 @@ def create_app(
     stats = register_classifier(broker, classifier, settings)
     reader = ArticleTableReader(table, connection_options(kafka))
 
+    guards: list[asyncio.Task[None]] = []
+
     async def connect_and_consume() -> None:
         # Waits as long as it takes for the broker (logging why), then joins the group; the
         # join can take a session timeout or more when a previous member died.
         await wait_for_broker(kafka, timeout_s=None)
         if settings.create_topics:
             await ensure_topics(kafka)
+            guards.append(asyncio.create_task(guard_topics(kafka), name="guard-topics"))
         await reader.start()
         await broker.start()
         log.info("classifier consuming from %s", kafka.bootstrap_servers)
@@ -61,6 +65,8 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await starting
             # Stop consuming first: the in-flight batch finishes and commits, then we leave.
+            for guard in guards:
+                guard.cancel()
             await broker.stop()
             await reader.stop()
 

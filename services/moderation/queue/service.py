@@ -29,10 +29,12 @@ from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.adapters.kafka import (
     connection_options,
     ensure_topics,
+    guard_topics,
     make_broker,
     wait_for_broker,
 )
 from moderation.adapters.lag import LagProbe
+from moderation.adapters.record_parsing import tolerant_batch_parser
 from moderation.db import make_engine, migrate, utc
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, ReviewOutcome
@@ -101,7 +103,7 @@ def create_app(
 ) -> FastAPI:
     kafka = kafka or KafkaSettings()
     settings = settings or ModerationSettings()
-    engine: AsyncEngine = make_engine(queue_dsn(settings))
+    engine: AsyncEngine = make_engine(queue_dsn(settings), settings.db_busy_timeout_s)
     broker = make_broker(kafka)
     articles = ArticleTable()
     reader = ArticleTableReader(articles, connection_options(kafka))
@@ -122,6 +124,7 @@ def create_app(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=_raw,
+        parser=tolerant_batch_parser,
         title="moderator-queue",
     )
     async def queue_held(body: list[bytes], message: KafkaMessage) -> None:
@@ -184,10 +187,13 @@ def create_app(
                 log.warning("reviews not published yet (%s); retrying", exc)
                 await asyncio.sleep(1.0)
 
+    guards: list[asyncio.Task[None]] = []
+
     async def connect_and_consume() -> None:
         await wait_for_broker(kafka, timeout_s=None)
         if settings.create_topics:
             await ensure_topics(kafka)
+            guards.append(asyncio.create_task(guard_topics(kafka), name="guard-topics"))
         await reader.start()
         await broker.start()
         log.info("moderator queue consuming from %s", kafka.bootstrap_servers)
@@ -204,6 +210,8 @@ def create_app(
             running.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await running
+            for guard in guards:
+                guard.cancel()
             await broker.stop()
             await reader.stop()
             await engine.dispose()

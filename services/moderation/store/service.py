@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from moderation import metrics
 from moderation.adapters.dead_letters import publish_dead_letter
-from moderation.adapters.kafka import ensure_topics, make_broker, wait_for_broker
+from moderation.adapters.kafka import ensure_topics, guard_topics, make_broker, wait_for_broker
 from moderation.adapters.lag import LagProbe
+from moderation.adapters.record_parsing import tolerant_batch_parser
 from moderation.db import make_engine, migrate
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import (
@@ -72,6 +73,7 @@ def register_store_consumer(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=_raw_bodies,
+        parser=tolerant_batch_parser,
         title="comment-store",
     )
     async def apply_batch(body: list[bytes], message: KafkaMessage) -> None:
@@ -133,9 +135,11 @@ def create_app(
     kafka = kafka or KafkaSettings()
     settings = settings or ModerationSettings()
     dsn = store_dsn(settings)
-    engine = make_engine(dsn)
+    engine = make_engine(dsn, settings.db_busy_timeout_s)
     broker = make_broker(kafka)
     stats = register_store_consumer(broker, engine, settings)
+
+    guards: list[asyncio.Task[None]] = []
 
     async def connect_and_consume() -> None:
         await migrate(engine, "store")
@@ -143,6 +147,7 @@ def create_app(
         await wait_for_broker(kafka, timeout_s=None)
         if settings.create_topics:
             await ensure_topics(kafka)
+            guards.append(asyncio.create_task(guard_topics(kafka), name="guard-topics"))
         await broker.start()
         log.info("comment store consuming from %s", kafka.bootstrap_servers)
 
@@ -157,6 +162,8 @@ def create_app(
                 starting.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await starting
+            for guard in guards:
+                guard.cancel()
             await broker.stop()
             await engine.dispose()
 
