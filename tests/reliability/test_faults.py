@@ -96,7 +96,7 @@ async def test_store_killed_mid_stream_ends_with_exactly_the_right_statuses(
             await client.publish_comment(event)
         store = start_role(broker, "comment-store", name="fault-store", **env)
         seen = await wait_for_statuses(store, article, expected)
-        status, body = store.get("/stats")
+        _, body = store.get("/stats")
     finally:
         store.stop()
         classifier.stop()
