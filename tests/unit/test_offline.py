@@ -72,3 +72,36 @@ def test_score_prints_one_decision_per_line_and_uses_article_context(tmp_path):
     assert [d["decision"] for d in decisions] == ["approve", "hold", "hold"]
     assert decisions[1]["reasons"][0]["code"] == "PREMODERATED_ARTICLE"
     assert decisions[2]["scores"]["toxicity"] > 0.75
+
+
+def test_suggested_threshold_reaches_the_target_precision_with_most_recall():
+    import numpy as np
+
+    from moderation.entrypoints.offline import suggest_threshold
+
+    labels = np.array([1, 1, 0, 1, 0, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.3, 0.1])
+    assert suggest_threshold(labels, scores, target_precision=1.0) == {
+        "threshold": 0.8,
+        "precision": 1.0,
+        "recall": 0.6667,
+    }
+    assert suggest_threshold(labels, scores, target_precision=0.75)["threshold"] == 0.6
+    assert suggest_threshold(labels, scores, target_recall=1.0)["threshold"] == 0.6
+    assert suggest_threshold(labels, scores) is None
+
+
+def test_eval_reports_per_label_auc_and_suggestions(tmp_path):
+    rows = [
+        {"text": "Thank you for this careful report.", "label": 0, "insult": 0},
+        {"text": "The council meets on Tuesday.", "label": 0, "insult": 0},
+        {"text": "you stupid fucking idiot", "label": 1, "insult": 1},
+        {"text": "shut up bitch, nobody cares", "label": 1, "insult": 1},
+    ]
+    path = write_lines(tmp_path / "e.jsonl", rows)
+    result = runner.invoke(app, ["eval", "--input", str(path), "--target-precision", "0.9"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout.strip().splitlines()[-1])
+    assert metrics["per_label"]["insult"]["auc"] == 1.0
+    assert metrics["per_label"]["insult"]["suggested"]["precision"] >= 0.9
+    assert metrics["suggested_toxicity_threshold"]["precision"] >= 0.9

@@ -124,14 +124,24 @@ def score(
 
 
 @app.command("eval")
-def evaluate(input: InputFile, policy: PolicyFile = None) -> None:
-    """Measure the toxicity model on `{"text", "label"}` lines; the last line is JSON."""
+def evaluate(
+    input: InputFile,
+    policy: PolicyFile = None,
+    target_precision: Annotated[
+        float | None, typer.Option(help="suggest the threshold that reaches this precision")
+    ] = None,
+    target_recall: Annotated[
+        float | None, typer.Option(help="suggest the threshold that reaches this recall")
+    ] = None,
+) -> None:
+    """Measure the toxicity model on `{"text", "label"}` lines (optionally per-label 0/1
+    columns); the last line is JSON."""
     from moderation.entrypoints.offline import InputError
     from moderation.entrypoints.offline import evaluate as run_eval
 
     scorer, loaded_policy = _scorer_and_policy(policy)
     try:
-        result = run_eval(input, scorer, loaded_policy)
+        result = run_eval(input, scorer, loaded_policy, target_precision, target_recall)
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

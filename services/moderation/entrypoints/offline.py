@@ -93,15 +93,62 @@ def precision_recall_f1(labels: np.ndarray, predicted: np.ndarray) -> tuple[floa
     return precision, recall, f1
 
 
-def evaluate(path: Path, scorer: ToxicityScorer, policy: Policy) -> dict[str, Any]:
+def suggest_threshold(
+    labels: np.ndarray,
+    scores: np.ndarray,
+    target_precision: float | None = None,
+    target_recall: float | None = None,
+) -> dict[str, float] | None:
+    """The threshold meeting the target: for precision, the lowest threshold whose precision
+    reaches it (most recall); for recall, the highest threshold whose recall reaches it."""
+    if labels.sum() == 0 or (target_precision is None and target_recall is None):
+        return None
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores, sorted_labels = scores[order], labels[order]
+    true_positives = np.cumsum(sorted_labels)
+    predicted = np.arange(1, len(labels) + 1)
+    # Only cut between distinct scores: a threshold holds every line at or above it.
+    last_of_value = np.append(sorted_scores[1:] != sorted_scores[:-1], True)
+    precision = (true_positives / predicted)[last_of_value]
+    recall = (true_positives / labels.sum())[last_of_value]
+    thresholds = sorted_scores[last_of_value]
+    if target_precision is not None:
+        ok = np.flatnonzero(precision >= target_precision)
+        if len(ok) == 0:
+            return None
+        i = ok[-1]
+    else:
+        ok = np.flatnonzero(recall >= target_recall)
+        if len(ok) == 0:
+            return None
+        i = ok[0]
+    return {
+        "threshold": round(float(thresholds[i]), 4),
+        "precision": round(float(precision[i]), 4),
+        "recall": round(float(recall[i]), 4),
+    }
+
+
+def evaluate(
+    path: Path,
+    scorer: ToxicityScorer,
+    policy: Policy,
+    target_precision: float | None = None,
+    target_recall: float | None = None,
+) -> dict[str, Any]:
     """Scores `{"text", "label"}` lines. A line is predicted 'hold' when any toxicity label
-    reaches its policy threshold; AUC ranks by the toxicity score."""
+    reaches its policy threshold; AUC ranks by the toxicity score. Lines may also carry
+    per-label 0/1 columns named like the model's labels ("insult": 1): each gets its AUC.
+    With a target precision or recall, a threshold that reaches it is suggested per label."""
     texts, labels = [], []
+    columns: dict[str, list[int | None]] = {label: [] for label in scorer.labels}
     for number, data in read_jsonl(path):
         if not isinstance(data.get("text"), str) or data.get("label") not in (0, 1):
             raise InputError(f"{path}:{number}: need 'text' (string) and 'label' (0 or 1)")
         texts.append(data["text"])
         labels.append(int(data["label"]))
+        for label, values in columns.items():
+            values.append(int(data[label]) if data.get(label) in (0, 1) else None)
     if not texts:
         raise InputError(f"{path}: no lines to evaluate")
     scores: list[dict[str, float]] = []
@@ -112,6 +159,22 @@ def evaluate(path: Path, scorer: ToxicityScorer, policy: Policy) -> dict[str, An
     predicted = np.array([int(bool(policy.toxicity_reasons(s, thresholds))) for s in scores])
     toxicity = np.array([s.get(Label.TOXICITY.value, 0.0) for s in scores])
     precision, recall, f1 = precision_recall_f1(truth, predicted)
+    per_label: dict[str, Any] = {}
+    for label, values in columns.items():
+        known = [i for i, v in enumerate(values) if v is not None]
+        if not known:
+            continue
+        y = np.array([values[i] for i in known])
+        s = np.array([scores[i].get(label, 0.0) for i in known])
+        per_label[label] = {
+            "auc": round(roc_auc(y, s), 4),
+            "n": len(known),
+            "positives": int(y.sum()),
+        }
+        suggestion = suggest_threshold(y, s, target_precision, target_recall)
+        if suggestion:
+            per_label[label]["suggested"] = suggestion
+    main_suggestion = suggest_threshold(truth, toxicity, target_precision, target_recall)
     return {
         "model": scorer.model.version,
         "backend": scorer.model.backend,
@@ -123,4 +186,6 @@ def evaluate(path: Path, scorer: ToxicityScorer, policy: Policy) -> dict[str, An
         "recall": round(recall, 4),
         "f1": round(f1, 4),
         "threshold": thresholds.get(Label.TOXICITY),
+        **({"per_label": per_label} if per_label else {}),
+        **({"suggested_toxicity_threshold": main_suggestion} if main_suggestion else {}),
     }
