@@ -9,11 +9,13 @@ DATA_DIR ?= var
 
 setup: $(STAMP)
 
-# Reinstall when the dependency list changes; otherwise setup is a no-op.
+# Reinstall when the dependency list changes; otherwise setup is a no-op. torch is installed
+# first, pinned, so nothing pulls a multi-GB CUDA build onto a CPU machine.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev,detoxify]'
 	touch $(STAMP)
 
 run: setup

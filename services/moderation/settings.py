@@ -40,8 +40,16 @@ class ModerationSettings(BaseSettings):
 
     data_dir: Path = Path("var")
     policy_file: Path | None = None
-    scorer: Literal["baseline"] = "baseline"
+    scorer: Literal["baseline", "detoxify", "onnx", "onnx-int8"] = "baseline"
     baseline_model: Path | None = None
+    # Detoxify: converted weights live in <model_dir>/<variant> (`moderation models fetch`).
+    model_dir: Path = Path("models")
+    model_variant: str = "original"
+    device: str = "cpu"
+    dtype: Literal["fp32", "bf16", "fp16"] = "fp32"
+    torch_threads: int | None = None
+    # Padded tokens per forward pass; bigger batches are cut into micro-batches.
+    max_tokens_per_batch: int = Field(default=16_384, ge=512)
     # A batch is whatever the broker has ready, up to this many records: low latency when
     # traffic is light, amortised scoring when it is heavy.
     batch_max_records: int = Field(default=500, ge=1)

@@ -286,6 +286,102 @@ def dlq_replay(
     )
 
 
+models_app = typer.Typer(help="Detoxify models in the local model directory.")
+app.add_typer(models_app, name="models")
+ModelDir = Annotated[
+    Path | None, typer.Option("--model-dir", help="default: MODERATION_MODEL_DIR or ./models")
+]
+
+
+def _model_dir(model_dir: Path | None) -> Path:
+    from moderation.settings import ModerationSettings
+
+    return model_dir or ModerationSettings().model_dir
+
+
+@models_app.command("fetch")
+def models_fetch(variant: str, model_dir: ModelDir = None) -> None:
+    """Download a Detoxify checkpoint and its base model's config/tokenizer (needs
+    internet; run it where images are built), verify, convert to safe files."""
+    from moderation.scoring.model_store import ModelStoreError, fetch
+
+    try:
+        target = fetch(variant, _model_dir(model_dir))
+    except ModelStoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    _print_stored(target)
+
+
+@models_app.command("import")
+def models_import(
+    variant: str,
+    checkpoint: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+    hf_dir: Annotated[
+        Path,
+        typer.Option(exists=True, file_okay=False, help="the base model's config and tokenizer"),
+    ],
+    model_dir: ModelDir = None,
+) -> None:
+    """Convert a Detoxify checkpoint you already have into the model directory."""
+    from moderation.scoring.model_store import ModelStoreError, import_checkpoint
+
+    try:
+        target = import_checkpoint(checkpoint, hf_dir, _model_dir(model_dir), variant)
+    except ModelStoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    _print_stored(target)
+
+
+def _print_stored(target: Path) -> None:
+    for path in sorted(p for p in target.rglob("*") if p.is_file()):
+        typer.echo(f"{path.stat().st_size:>12,}  {path}")
+
+
+@models_app.command("list")
+def models_list(model_dir: ModelDir = None) -> None:
+    """Variants in the model directory, with their ONNX exports and sizes."""
+    from moderation.scoring.model_store import VARIANTS, installed
+
+    found = {m["variant"]: m for m in installed(_model_dir(model_dir))}
+    for name in VARIANTS:
+        meta = found.get(name)
+        state = (
+            f"installed, {meta['size_mb']} MB, onnx: {', '.join(meta['onnx']) or '-'}"
+            if meta
+            else "not installed"
+        )
+        typer.echo(f"{name:<16} {state}")
+    for name in sorted(set(found) - set(VARIANTS)):
+        typer.echo(f"{name:<16} installed (custom), {found[name]['size_mb']} MB")
+
+
+@models_app.command("info")
+def models_info(variant: str, model_dir: ModelDir = None) -> None:
+    """Everything recorded about an installed variant, as JSON."""
+    from moderation.scoring.model_store import ModelStoreError, read_meta
+
+    try:
+        typer.echo(json.dumps(read_meta(_model_dir(model_dir), variant), indent=2))
+    except ModelStoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@models_app.command("export-onnx")
+def models_export_onnx(
+    variant: str,
+    model_dir: ModelDir = None,
+    int8: Annotated[bool, typer.Option("--int8", help="also a dynamically quantised copy")] = False,
+) -> None:
+    """Export an installed variant to ONNX for the `onnx` backend."""
+    from moderation.scoring.transformer import export_onnx
+
+    for path in export_onnx(_model_dir(model_dir), variant, int8):
+        typer.echo(f"{path.stat().st_size:>12,}  {path}")
+
+
 @app.command("bench")
 def bench_command(
     scorer_only: Annotated[bool, typer.Option(help="in-process scorer speed only")] = False,

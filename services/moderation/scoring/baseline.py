@@ -136,5 +136,7 @@ class BaselineScorer:
         return (
             f"toxicity model: the shipped baseline {self.model.version} (labels: "
             f"{', '.join(self.labels)}; toxicity AUC {auc} on its own tweet validation split). "
-            "It is weaker than Detoxify, the production model: see docs/models.md."
+            "It is weaker than Detoxify, the production model: on a machine with internet run "
+            "`moderation models fetch original --model-dir DIR`, copy DIR here and set "
+            "MODERATION_MODEL_DIR=DIR MODERATION_SCORER=detoxify (docs/models.md)."
         )
