@@ -6,7 +6,46 @@ from __future__ import annotations
 from pathlib import Path
 
 CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
-WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "an", "you", "are", "is", "idiot", "stupid", "thanks", "for", "this", "report", "council", "great", "bad", "hate", "love", "moron", "trash", "careful", "budget", "story", "on", "of", "and", "to", "in", "it", "was", "very", "nice", "piece", "kill"]
+WORDS = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "the",
+    "a",
+    "an",
+    "you",
+    "are",
+    "is",
+    "idiot",
+    "stupid",
+    "thanks",
+    "for",
+    "this",
+    "report",
+    "council",
+    "great",
+    "bad",
+    "hate",
+    "love",
+    "moron",
+    "trash",
+    "careful",
+    "budget",
+    "story",
+    "on",
+    "of",
+    "and",
+    "to",
+    "in",
+    "it",
+    "was",
+    "very",
+    "nice",
+    "piece",
+    "kill",
+]
 
 
 def build_tiny_checkpoint(directory: Path, seed: int = 0) -> tuple[Path, Path]:
