@@ -393,8 +393,26 @@ def bench_command(
     bootstrap: Annotated[
         str | None, typer.Option(help="use a running system at this broker instead")
     ] = None,
+    backends: Annotated[
+        bool,
+        typer.Option(help="with --scorer-only: also the Detoxify backends (PyTorch, ONNX, int8)"),
+    ] = True,
+    geometry: Annotated[str, typer.Option(help="tiny,bert-base")] = "tiny,bert-base",
+    device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
+    dtype: Annotated[str, typer.Option(help="fp32, bf16 or fp16")] = "fp32",
 ) -> None:
     """Measure throughput and end-to-end latency; the last line is JSON."""
+    if scorer_only and backends:
+        try:
+            from moderation.benchmarks.transformer_speed import transformer_bench
+        except ImportError:
+            typer.echo(
+                "Detoxify backends not installed (pip install '.[detoxify]'); skipping them",
+                err=True,
+            )
+        else:
+            for row in transformer_bench(tuple(geometry.split(",")), device, dtype):
+                typer.echo(json.dumps(row))
     if legal_only:
         from moderation.benchmarks.legal_speed import legal_bench
 

@@ -28,7 +28,7 @@ WINDOW_STRIDE = 64
 class _TransformerScorer:
     backend = "transformer"
 
-    def __init__(self, model_dir: Path, variant: str, max_tokens: int = 16_384) -> None:
+    def __init__(self, model_dir: Path, variant: str, max_tokens: int = 1_024) -> None:
         self.meta = read_meta(model_dir, variant)
         self.folder = variant_dir(model_dir, variant)
         self.labels: tuple[str, ...] = tuple(self.meta["classes"])
@@ -101,7 +101,7 @@ class DetoxifyScorer(_TransformerScorer):
         device: str = "cpu",
         dtype: str = "fp32",
         threads: int | None = None,
-        max_tokens: int = 16_384,
+        max_tokens: int = 1_024,
     ) -> None:
         super().__init__(model_dir, variant, max_tokens)
         import torch
@@ -150,7 +150,7 @@ class OnnxScorer(_TransformerScorer):
         variant: str,
         quantized: bool = False,
         threads: int | None = None,
-        max_tokens: int = 16_384,
+        max_tokens: int = 1_024,
     ) -> None:
         super().__init__(model_dir, variant, max_tokens)
         import onnxruntime
