@@ -8,7 +8,6 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,18 +27,14 @@ from moderation.adapters.article_table import ArticleTable, ArticleTableReader
 from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.adapters.kafka import (
     connection_options,
-    ensure_topics,
-    guard_topics,
     make_broker,
-    wait_for_broker,
 )
-from moderation.adapters.lag import LagProbe
 from moderation.adapters.record_parsing import tolerant_batch_parser
 from moderation.db import make_engine, migrate, utc
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, ReviewOutcome
 from moderation.domain.labels import CATEGORY_OF_REASON, ReasonCategory, ReasonCode, ReviewReason
-from moderation.metrics import metrics_response
+from moderation.entrypoints.runtime import RoleRuntime
 from moderation.queue import auth
 from moderation.queue import repository as repo
 from moderation.queue.highlight import segments
@@ -187,37 +182,30 @@ def create_app(
                 log.warning("reviews not published yet (%s); retrying", exc)
                 await asyncio.sleep(1.0)
 
-    guards: list[asyncio.Task[None]] = []
-
-    async def connect_and_consume() -> None:
-        await wait_for_broker(kafka, timeout_s=None)
-        if settings.create_topics:
-            await ensure_topics(kafka)
-            guards.append(asyncio.create_task(guard_topics(kafka), name="guard-topics"))
-        await reader.start()
-        await broker.start()
-        log.info("moderator queue consuming from %s", kafka.bootstrap_servers)
-        await publish_outbox()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def migrate_queue() -> None:
         await migrate(engine, "queue")
-        running = asyncio.create_task(connect_and_consume(), name="connect-and-consume")
-        app.state.running = running
-        try:
-            yield
-        finally:
-            running.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await running
-            for guard in guards:
-                guard.cancel()
-            await broker.stop()
-            await reader.stop()
-            await engine.dispose()
 
-    app = FastAPI(title="Moderator queue", lifespan=lifespan)
-    app.state.running = None
+    async def start_articles() -> None:
+        await reader.start()
+
+    runtime = RoleRuntime(
+        "moderator-queue",
+        kafka,
+        settings,
+        broker,
+        GROUP_MODERATOR_QUEUE,
+        [MODERATION_DECISIONS.name],
+    )
+    app = FastAPI(
+        title="Moderator queue",
+        lifespan=runtime.lifespan(
+            before_serving=(migrate_queue,),
+            before_consuming=(start_articles,),
+            after_consuming=(publish_outbox,),
+            on_stop=(reader.stop, engine.dispose),
+        ),
+    )
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -259,32 +247,13 @@ def create_app(
     def _cookie_secure() -> bool:
         return settings.cookie_secure
 
-    # ---------------------------------------------------------------- operations
-    @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/ready")
-    async def ready(response: Response) -> dict[str, object]:
-        running = app.state.running
-        checks = {
-            "consuming": bool(running) and not running.done() and broker.running,
-            "broker": await broker.ping(timeout=2.0),
-        }
-        if not all(checks.values()):
-            response.status_code = 503
-        return {"ready": all(checks.values()), **checks}
-
-    lag = LagProbe(kafka, GROUP_MODERATOR_QUEUE, [MODERATION_DECISIONS.name])
-
-    @app.get("/metrics")
-    async def get_metrics() -> Response:
+    async def refresh_queue_gauges() -> None:
         async with engine.connect() as conn:
             stats = await repo.queue_stats(conn)
         metrics.queue_depth.set(stats["depth"])
         metrics.queue_oldest_age.set(stats["oldest_age_s"])
-        await lag.refresh()
-        return metrics_response()
+
+    runtime.add_operations_routes(app, before_metrics=refresh_queue_gauges)
 
     # ---------------------------------------------------------------- login
     @app.get("/login", response_class=HTMLResponse)

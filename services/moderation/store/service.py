@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Response
+from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -17,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from moderation import metrics
 from moderation.adapters.dead_letters import publish_dead_letter
-from moderation.adapters.kafka import ensure_topics, guard_topics, make_broker, wait_for_broker
-from moderation.adapters.lag import LagProbe
+from moderation.adapters.kafka import make_broker
 from moderation.adapters.record_parsing import tolerant_batch_parser
 from moderation.db import make_engine, migrate
 from moderation.domain.dead_letters import Rejected
@@ -30,7 +27,7 @@ from moderation.domain.events import (
     new_event_id,
     utcnow,
 )
-from moderation.metrics import metrics_response
+from moderation.entrypoints.runtime import RoleRuntime
 from moderation.service_layer.decoding import decode_event
 from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
 from moderation.store.pagination import paginate
@@ -139,63 +136,19 @@ def create_app(
     broker = make_broker(kafka)
     stats = register_store_consumer(broker, engine, settings)
 
-    guards: list[asyncio.Task[None]] = []
-
-    async def connect_and_consume() -> None:
+    async def migrate_store() -> None:
         await migrate(engine, "store")
         log.info("store database ready (%s)", engine.url.render_as_string(hide_password=True))
-        await wait_for_broker(kafka, timeout_s=None)
-        if settings.create_topics:
-            await ensure_topics(kafka)
-            guards.append(asyncio.create_task(guard_topics(kafka), name="guard-topics"))
-        await broker.start()
-        log.info("comment store consuming from %s", kafka.bootstrap_servers)
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        starting = asyncio.create_task(connect_and_consume(), name="connect-and-consume")
-        app.state.starting = starting
-        try:
-            yield
-        finally:
-            if not starting.done():
-                starting.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await starting
-            for guard in guards:
-                guard.cancel()
-            await broker.stop()
-            await engine.dispose()
-
+    runtime = RoleRuntime(
+        "comment-store", kafka, settings, broker, GROUP_COMMENT_STORE, list(EVENT_FOR_TOPIC)
+    )
     app = FastAPI(
         title="Comment store",
         description="Comment status for the site: read API and HTTP submission.",
-        lifespan=lifespan,
+        lifespan=runtime.lifespan(before_consuming=(migrate_store,), on_stop=(engine.dispose,)),
     )
-
-    @app.get("/health", tags=["operations"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/ready", tags=["operations"])
-    async def ready(response: Response) -> dict[str, object]:
-        starting = app.state.starting
-        checks = {
-            "consuming": starting.done()
-            and not starting.cancelled()
-            and starting.exception() is None,
-            "broker": await broker.ping(timeout=2.0),
-        }
-        if not all(checks.values()):
-            response.status_code = 503
-        return {"ready": all(checks.values()), **checks}
-
-    lag = LagProbe(kafka, GROUP_COMMENT_STORE, list(EVENT_FOR_TOPIC))
-
-    @app.get("/metrics", tags=["operations"])
-    async def get_metrics() -> Response:
-        await lag.refresh()
-        return metrics_response()
+    runtime.add_operations_routes(app)
 
     @app.get("/stats", tags=["operations"])
     async def get_stats() -> dict[str, int]:
