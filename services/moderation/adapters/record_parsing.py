@@ -1,4 +1,5 @@
-"""Make FastStream's batch parser survive records whose headers are not UTF-8.
+"""How every consumer of ours reads records: the subscriber settings, the raw records of a
+batch, and a batch parser that survives headers that are not UTF-8.
 
 FastStream decodes every header value as UTF-8 before our handler runs; one bad header
 would make the whole batch fail before we could dead-letter it. Header values that are not
@@ -34,3 +35,43 @@ async def tolerant_batch_parser(records: Any, original: Callable[[Any], Awaitabl
     if isinstance(records, tuple | list):
         return await original(tuple(_safe(r) for r in records))
     return await original(_safe(records))
+
+
+async def raw_bodies(message: Any) -> Any:
+    # Handlers read the ConsumerRecords themselves (they need the original bytes for the
+    # DLQ), so FastStream's JSON decoding would be wasted work.
+    return message.body
+
+
+def records_of(message: Any) -> tuple[Any, ...]:
+    """The ConsumerRecords of a batch: a tuple from aiokafka, a list from TestKafkaBroker."""
+    raw = message.raw_message
+    return tuple(raw) if isinstance(raw, list | tuple) else (raw,)
+
+
+def batch_subscriber(
+    broker: Any,
+    *topics: str,
+    group_id: str,
+    settings: Any,
+    title: str,
+    description: str | None = None,
+) -> Any:
+    """Every consumer of ours: batches, manual acknowledgement (offsets are committed only
+    after the batch's effects are durable), earliest offset for a new group."""
+    from faststream import AckPolicy
+
+    return broker.subscriber(
+        *topics,
+        group_id=group_id,
+        batch=True,
+        max_records=settings.batch_max_records,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        decoder=raw_bodies,
+        parser=tolerant_batch_parser,
+        title=title,
+        description=description,
+    )

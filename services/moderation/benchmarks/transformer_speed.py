@@ -13,60 +13,15 @@ from typing import Any
 
 from moderation.benchmarks.corpus import comment_bodies
 
-GEOMETRIES: dict[str, dict[str, Any]] = {
-    "tiny": {
-        "hidden_size": 32,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 2,
-        "intermediate_size": 64,
-    },
-    "bert-base": {
-        "hidden_size": 768,
-        "num_hidden_layers": 12,
-        "num_attention_heads": 12,
-        "intermediate_size": 3072,
-    },
-}
 SAMPLE = {"tiny": 1000, "bert-base": 48}
-CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 
 
 def _build(root: Path, geometry: str, bodies: list[str]) -> Path:
-    import torch
-    import transformers
-
     from moderation.scoring.model_store import import_checkpoint
+    from moderation.scoring.synthetic import write_random_checkpoint
 
-    hf = root / f"hf-{geometry}"
-    hf.mkdir(parents=True)
     words = sorted({w for b in bodies for w in re.findall(r"\w+|[^\w\s]", b.lower())})
-    (hf / "vocab.txt").write_text(
-        "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]) + "\n"
-    )
-    tokenizer_class = getattr(transformers, "BertTokenizerFast")  # noqa: B009 - lazy export
-    tokenizer_class(vocab_file=str(hf / "vocab.txt")).save_pretrained(str(hf))
-    geometry_args: Any = {**GEOMETRIES[geometry], "num_labels": len(CLASSES)}
-    config = transformers.BertConfig(vocab_size=len(words) + 5, **geometry_args)
-    config.save_pretrained(str(hf))
-    torch.manual_seed(0)
-    checkpoint = root / f"{geometry}.ckpt"
-    torch.save(
-        {
-            "config": {
-                "arch": {
-                    "args": {
-                        "model_type": "bert-base-uncased",
-                        "model_name": "BertForSequenceClassification",
-                        "tokenizer_name": "BertTokenizer",
-                        "num_classes": len(CLASSES),
-                    }
-                },
-                "dataset": {"args": {"classes": CLASSES}},
-            },
-            "state_dict": transformers.BertForSequenceClassification(config).state_dict(),
-        },
-        checkpoint,
-    )
+    checkpoint, hf = write_random_checkpoint(root, words, geometry)
     models = root / "models"
     import_checkpoint(checkpoint, hf, models, geometry)
     return models

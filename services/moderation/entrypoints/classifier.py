@@ -13,14 +13,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from faststream import AckPolicy, FastStream
+from faststream import FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.specification import AsyncAPI
 
 from moderation import metrics
 from moderation.adapters.article_table import ArticleTable
 from moderation.adapters.dead_letters import publish_dead_letter
-from moderation.adapters.record_parsing import tolerant_batch_parser
+from moderation.adapters.record_parsing import batch_subscriber, records_of
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, CommentSubmitted, Decision
 from moderation.service_layer.classify import Classifier
@@ -48,12 +48,6 @@ class WorkerStats:
     decisions_by_outcome: dict[str, int] = field(default_factory=dict)
 
 
-async def _raw_bodies(message: Any) -> Any:
-    # The handler reads the ConsumerRecords itself (it needs the original bytes for the
-    # DLQ), so FastStream's JSON decoding would be wasted work.
-    return message.body
-
-
 def register_classifier(
     broker: KafkaBroker,
     classifier: Classifier,
@@ -76,24 +70,16 @@ def register_classifier(
         description="original bytes of rejected records; headers x-dlq-reason, x-dlq-error",
     )
 
-    @broker.subscriber(
+    @batch_subscriber(
+        broker,
         COMMENTS_SUBMITTED.name,
         group_id=GROUP_CLASSIFIER,
-        batch=True,
-        max_records=settings.batch_max_records,
-        fetch_max_wait_ms=settings.fetch_max_wait_ms,
-        batch_timeout_ms=settings.batch_timeout_ms,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        decoder=_raw_bodies,
-        parser=tolerant_batch_parser,
+        settings=settings,
         title="classify-comments",
         description="Scores comments and publishes one CommentModerated per comment.",
     )
     async def classify_batch(body: list[bytes], message: KafkaMessage) -> None:
-        raw = message.raw_message
-        # A tuple from aiokafka, a list from TestKafkaBroker, a lone record if unbatched.
-        records = tuple(raw) if isinstance(raw, list | tuple) else (raw,)
+        records = records_of(message)
         comments: list[CommentSubmitted] = []
         rejected: list[tuple[Any, Rejected]] = []
         for record in records:

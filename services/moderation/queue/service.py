@@ -17,7 +17,6 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from faststream import AckPolicy
 from faststream.kafka import KafkaMessage
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,7 +28,7 @@ from moderation.adapters.kafka import (
     connection_options,
     make_broker,
 )
-from moderation.adapters.record_parsing import tolerant_batch_parser
+from moderation.adapters.record_parsing import batch_subscriber, records_of
 from moderation.db import make_engine, migrate, utc
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, ReviewOutcome
@@ -107,24 +106,15 @@ def create_app(
     outbox_wakeup = asyncio.Event()
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
 
-    async def _raw(message: Any) -> Any:
-        return message.body
-
-    @broker.subscriber(
+    @batch_subscriber(
+        broker,
         MODERATION_DECISIONS.name,
         group_id=GROUP_MODERATOR_QUEUE,
-        batch=True,
-        max_records=settings.batch_max_records,
-        fetch_max_wait_ms=settings.fetch_max_wait_ms,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        decoder=_raw,
-        parser=tolerant_batch_parser,
+        settings=settings,
         title="moderator-queue",
     )
     async def queue_held(body: list[bytes], message: KafkaMessage) -> None:
-        raw = message.raw_message
-        records = tuple(raw) if isinstance(raw, list | tuple) else (raw,)
+        records = records_of(message)
         decisions, dead = [], []
         for record in records:
             decoded = decode_event(record.value, CommentModerated)

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from moderation import metrics
 from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.adapters.kafka import make_broker
-from moderation.adapters.record_parsing import tolerant_batch_parser
+from moderation.adapters.record_parsing import batch_subscriber, records_of
 from moderation.db import make_engine, migrate
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import (
@@ -52,30 +51,20 @@ EVENT_FOR_TOPIC: dict[str, type[CommentSubmitted | CommentModerated | CommentRev
 TOPIC_FOR_EVENT = {model: topic for topic, model in EVENT_FOR_TOPIC.items()}
 
 
-async def _raw_bodies(message: Any) -> Any:
-    return message.body
-
-
 def register_store_consumer(
     broker: KafkaBroker, engine: AsyncEngine, settings: ModerationSettings
 ) -> dict[str, int]:
     stats = {"applied": 0, "unchanged": 0, "skipped": 0, "db_failures": 0}
 
-    @broker.subscriber(
+    @batch_subscriber(
+        broker,
         *EVENT_FOR_TOPIC,
         group_id=GROUP_COMMENT_STORE,
-        batch=True,
-        max_records=settings.batch_max_records,
-        fetch_max_wait_ms=settings.fetch_max_wait_ms,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        decoder=_raw_bodies,
-        parser=tolerant_batch_parser,
+        settings=settings,
         title="comment-store",
     )
     async def apply_batch(body: list[bytes], message: KafkaMessage) -> None:
-        raw = message.raw_message
-        records = tuple(raw) if isinstance(raw, list | tuple) else (raw,)
+        records = records_of(message)
         events, dead = [], []
         for record in records:
             decoded = decode_event(record.value, EVENT_FOR_TOPIC[record.topic])
