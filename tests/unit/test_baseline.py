@@ -57,3 +57,20 @@ def test_tweet_furniture_is_stripped_before_featurising():
     assert normalise_for_model("RT @someone: Read this &amp; weep URL #Brexit") == (
         "read this & weep brexit"
     )
+
+
+def test_long_comments_are_scored_by_their_worst_window():
+    from moderation.benchmarks.corpus import CLEAN_SENTENCES
+    from moderation.scoring.baseline import windows
+
+    abusive = "You are a complete idiot and a disgusting piece of trash."
+    long_comment = " ".join([*CLEAN_SENTENCES[:6], abusive, *CLEAN_SENTENCES[6:12]])
+    scorer = BaselineScorer()
+    [score] = scorer.score_batch([long_comment])
+    rows, owners = windows([long_comment], 30)
+    assert len(rows) > 1 and set(owners.tolist()) == {0}
+    assert all(len(r.split()) <= 30 for r in rows)
+    assert " ".join(rows) == " ".join(long_comment.split())  # nothing dropped
+    # The whole comment, as one TF-IDF row, drowns the insult in 12 polite sentences.
+    whole = scorer._score_rows([long_comment])[0][0]
+    assert whole < 0.3 < 0.5 < score["toxicity"]

@@ -101,6 +101,32 @@ def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms) @ weighted)
 
 
+# The model learnt from tweets (about 15 words). A long news comment is scored as equal
+# windows of at most this many words, each label taking its worst window: one abusive
+# sentence is no longer diluted by ten polite ones (TF-IDF rows are L2-normalised). On our
+# held-out tweets embedded among 8 clean news sentences, AUC rose from 0.888 to 0.919, at
+# the same speed (the windows hold the same characters as the whole comment).
+WINDOW_WORDS = 30
+
+
+def windows(texts: Sequence[str], max_words: int) -> tuple[list[str], np.ndarray]:
+    """Rows to score and, for each row, the index of the text it came from."""
+    rows: list[str] = []
+    owners: list[int] = []
+    for index, text in enumerate(texts):
+        words = text.split()
+        if len(words) <= max_words:
+            rows.append(text)
+            owners.append(index)
+            continue
+        count = -(-len(words) // max_words)
+        size = -(-len(words) // count)  # equal windows: no short tail window
+        for start in range(0, len(words), size):
+            rows.append(" ".join(words[start : start + size]))
+            owners.append(index)
+    return rows, np.asarray(owners, dtype=np.int64)
+
+
 class BaselineScorer:
     """Serves the shipped baseline model in-process; vectorised over a batch."""
 
@@ -123,13 +149,20 @@ class BaselineScorer:
     def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
-        features = tfidf(self.featuriser.counts(texts), self._idf)
-        logits = np.asarray(features @ self._coef) + self._intercept
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        rows, owners = windows(texts, WINDOW_WORDS)
+        probabilities = self._score_rows(rows)
+        best = np.zeros((len(texts), len(self.labels)), dtype=np.float64)
+        np.maximum.at(best, owners, probabilities)
         return [
             {label: float(p) for label, p in zip(self.labels, row, strict=True)}
-            for row in probabilities.tolist()
+            for row in best.tolist()
         ]
+
+    def _score_rows(self, rows: Sequence[str]) -> np.ndarray:
+        """Label probabilities of each row as one text (no windows)."""
+        features = tfidf(self.featuriser.counts(rows), self._idf)
+        logits = np.asarray(features @ self._coef) + self._intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 
     def describe(self) -> str:
         auc = self.meta.get("validation", {}).get("toxicity", {}).get("auc")
