@@ -118,11 +118,10 @@ def create_app(
         decisions, dead = [], []
         for record in records:
             decoded = decode_event(record.value, CommentModerated)
-            (
+            if isinstance(decoded, Rejected):
                 dead.append((record, decoded))
-                if isinstance(decoded, Rejected)
-                else decisions.append(decoded)
-            )
+            else:
+                decisions.append(decoded)
         try:
             async with engine.begin() as conn:
                 added = [d for d in decisions if await repo.add_held(conn, d, _title(d.article_id))]
@@ -175,9 +174,6 @@ def create_app(
     async def migrate_queue() -> None:
         await migrate(engine, "queue")
 
-    async def start_articles() -> None:
-        await reader.start()
-
     runtime = RoleRuntime(
         "moderator-queue",
         kafka,
@@ -190,7 +186,7 @@ def create_app(
         title="Moderator queue",
         lifespan=runtime.lifespan(
             before_serving=(migrate_queue,),
-            before_consuming=(start_articles,),
+            before_consuming=(reader.start,),
             after_consuming=(publish_outbox,),
             on_stop=(reader.stop, engine.dispose),
         ),
