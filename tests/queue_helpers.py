@@ -77,6 +77,30 @@ def prepare_queue_db(
     return settings
 
 
+def add_user_with_cli(data_dir: Path, username: str) -> None:
+    """Create a moderator the way an operator does: with `moderation users add`."""
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "moderation.entrypoints.cli",
+            "users",
+            "add",
+            "--data-dir",
+            str(data_dir),
+            "--username",
+            username,
+            "--password",
+            PASSWORD,
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
 def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

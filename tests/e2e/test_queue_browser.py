@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import time
 
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, start_classifier, start_role
 from tests.e2e.pipeline_client import TOXIC, comment_event
-from tests.queue_helpers import PASSWORD, XSS_BODY
+from tests.queue_helpers import PASSWORD, XSS_BODY, add_user_with_cli
 
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.e2e
@@ -38,25 +36,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def system(broker, tmp_path_factory):
     data = tmp_path_factory.mktemp("system")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "moderation.entrypoints.cli",
-            "users",
-            "add",
-            "--data-dir",
-            str(data),
-            "--username",
-            "maria",
-            "--password",
-            PASSWORD,
-            "--role",
-            "moderator",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    add_user_with_cli(data, "maria")
     env = {"MODERATION_DATA_DIR": str(data)}
     processes = {
         "classifier": start_classifier(broker),

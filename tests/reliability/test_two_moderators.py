@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import start_classifier, start_role
 from tests.e2e.pipeline_client import TOXIC, comment_event
-from tests.queue_helpers import PASSWORD, csrf_from
+from tests.queue_helpers import PASSWORD, add_user_with_cli, csrf_from
 from tests.reliability.conftest import record_fault
 
 pytestmark = pytest.mark.reliability
@@ -31,23 +29,7 @@ async def logged_in(base_url: str, username: str) -> tuple[httpx.AsyncClient, st
 
 async def test_exactly_one_of_two_simultaneous_actions_wins(broker, client, tmp_path):
     for name in ("ana", "ben"):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "moderation.entrypoints.cli",
-                "users",
-                "add",
-                "--data-dir",
-                str(tmp_path),
-                "--username",
-                name,
-                "--password",
-                PASSWORD,
-            ],
-            check=True,
-            capture_output=True,
-        )
+        add_user_with_cli(tmp_path, name)
     env = {"MODERATION_DATA_DIR": str(tmp_path)}
     processes = [
         start_classifier(broker, name="race-classifier"),

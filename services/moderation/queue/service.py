@@ -78,6 +78,11 @@ class BulkBody(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+def _local_path(target: str) -> str:
+    """Where to go after logging in: a path on this site only ("//host" is another site)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
 def _age(decided_at: datetime, now: datetime) -> str:
     return _duration(int((now - utc(decided_at)).total_seconds())) + " ago"
 
@@ -230,8 +235,10 @@ def create_app(
     User = Annotated[auth.Moderator, Depends(current_user)]
     CsrfUser = Annotated[auth.Moderator, Depends(csrf_user)]
 
-    def _cookie_secure() -> bool:
-        return settings.cookie_secure
+    def set_cookie(response: Response, name: str, value: str, **options: Any) -> None:
+        response.set_cookie(
+            name, value, httponly=True, samesite="strict", secure=settings.cookie_secure, **options
+        )
 
     async def refresh_queue_gauges() -> None:
         async with engine.connect() as conn:
@@ -251,18 +258,11 @@ def create_app(
             {
                 "user": None,
                 "csrf_token": token,
-                "next": next if next.startswith("/") else "/",
+                "next": _local_path(next),
                 "error": error,
             },
         )
-        response.set_cookie(
-            auth.LOGIN_CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=_cookie_secure(),
-            path="/login",
-        )
+        set_cookie(response, auth.LOGIN_CSRF_COOKIE, token, path="/login")
         return response
 
     @app.post("/login")
@@ -293,14 +293,9 @@ def create_app(
                 status_code=303,
             )
         limiter.succeeded(username)
-        response = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
-        response.set_cookie(
-            auth.SESSION_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=_cookie_secure(),
-            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        response = RedirectResponse(_local_path(next), status_code=303)
+        set_cookie(
+            response, auth.SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds())
         )
         return response
 
