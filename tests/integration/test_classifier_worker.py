@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
 from moderation.domain.events import CommentModerated
@@ -15,11 +16,11 @@ from tests.fakes import KeywordScorer, article, comment
 POLICY = parse_policy({"version": "it-1", "thresholds": {"toxicity": 0.75}})
 
 
-def build(articles=()):
+def build(articles=(), settings=None):
     broker = KafkaBroker()
     table = {a.article_id: a for a in articles}
     classifier = Classifier(scorer=KeywordScorer(), policy=POLICY, articles=table.get)
-    stats = register_classifier(broker, classifier, ModerationSettings())
+    stats = register_classifier(broker, classifier, settings or ModerationSettings())
     decisions: list[CommentModerated] = []
     dead: list[tuple[bytes, dict]] = []
 
@@ -37,8 +38,10 @@ def build(articles=()):
     return broker, stats, decisions, dead
 
 
-async def test_decisions_are_published_keyed_by_comment():
-    broker, stats, decisions, _ = build(articles=[article("pre", premoderate=True)])
+@pytest.mark.parametrize("in_thread", [False, True], ids=["in-loop", "in-thread"])
+async def test_decisions_are_published_keyed_by_comment(in_thread):
+    settings = ModerationSettings(score_in_thread=in_thread)
+    broker, stats, decisions, _ = build([article("pre", premoderate=True)], settings)
     async with TestKafkaBroker(broker) as test_broker:
         for c in (comment("nice", "c1"), comment("idiot!", "c2"), comment("ok", "c3", "pre")):
             await test_broker.publish(c.model_dump_json().encode(), COMMENTS_SUBMITTED.name)

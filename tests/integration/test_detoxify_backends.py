@@ -87,12 +87,25 @@ def test_batched_scores_equal_one_at_a_time(model_dir):
 def test_long_comments_take_the_worst_window(model_dir):
     scorer = DetoxifyScorer(model_dir, "tiny")
     long_text = "the council story " * 300 + "you are trash"
-    windows = scorer._tokenise([long_text])
-    assert len(windows["input_ids"]) > 1 and all(len(w) <= 512 for w in windows["input_ids"])
+    windows, owner = scorer._tokenise([long_text])
+    assert len(windows) > 1 and all(len(w) <= 512 for w in windows) and set(owner) == {0}
     [whole] = scorer.score_batch([long_text])
-    parts = [scorer._forward([w])[0] for w in windows["input_ids"]]
+    parts = [scorer._to_numpy(scorer._forward([w]))[0] for w in windows]
     for j, label in enumerate(scorer.labels):
         assert abs(whole[label] - max(p[j] for p in parts)) < 1e-6
+
+
+def test_windows_are_those_of_the_transformers_tokenizer(model_dir):
+    """_tokenise calls the Rust tokenizer directly; it must cut the same windows, special
+    tokens included, as the documented transformers call."""
+    scorer = DetoxifyScorer(model_dir, "tiny")
+    texts = [*TEXTS, "the council story " * 300 + "you are trash", ""]
+    expected = scorer.tokenizer(
+        texts, truncation=True, max_length=512, stride=64, return_overflowing_tokens=True
+    )
+    ids, owner = scorer._tokenise(texts)
+    assert ids == expected["input_ids"]
+    assert owner == list(expected["overflow_to_sample_mapping"])
 
 
 def test_onnx_equals_pytorch_within_1e3(model_dir):
@@ -127,3 +140,24 @@ def test_eval_runs_with_each_backend(model_dir, tmp_path, monkeypatch, scorer):
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout.strip().splitlines()[-1])
     assert metrics["backend"] == scorer and metrics["n"] == len(TEXTS)
+
+
+def test_roberta_layout_of_unbiased_loads_and_scores_all_its_labels(tmp_path):
+    """Detoxify 'unbiased' is a RoBERTa with 16 labels and a byte-level BPE tokenizer
+    (vocab.json + merges.txt): a tiny random one goes through the same loading code."""
+    result = CliRunner().invoke(
+        app, ["models", "random-init", "tiny-roberta", "--model-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    hf_files = set(read_meta(tmp_path, "tiny-roberta")["base_model_files"])
+    assert {"vocab.json", "merges.txt", "config.json"} <= hf_files
+    scorer = DetoxifyScorer(tmp_path, "tiny-roberta", max_tokens=600)
+    assert {"toxicity", "identity_attack", "insult", "sexual_explicit"} <= set(scorer.labels)
+    scores = scorer.score_batch(TEXTS)
+    assert len(scores) == len(TEXTS) and all(len(s) == 16 for s in scores)
+    windows, _ = scorer._tokenise([TEXTS[-1]])
+    assert len(windows) > 1 and all(len(w) <= 512 for w in windows)
+    export_onnx(tmp_path, "tiny-roberta")
+    onnx_scores = OnnxScorer(tmp_path, "tiny-roberta").score_batch(TEXTS)
+    for a, b in zip(scores, onnx_scores, strict=True):
+        assert all(abs(a[k] - b[k]) < 1e-3 for k in a)

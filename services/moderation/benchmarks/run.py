@@ -16,6 +16,7 @@ from moderation.benchmarks.pipeline import run_pipeline_bench
 from moderation.benchmarks.scorer_speed import scorer_cps
 from moderation.scoring.factory import load_scorer
 from moderation.settings import KafkaSettings, ModerationSettings
+from moderation.topics import COMMENTS_SUBMITTED
 
 
 def corpus_size(rate: float, duration_s: float) -> int:
@@ -30,13 +31,14 @@ def bench(
     scorer_only: bool,
     bootstrap: str | None,
     scorer_sample: int = 5000,
+    classifiers: int = 1,
 ) -> dict[str, Any]:
     settings = ModerationSettings()
     scorer = load_scorer(settings)
     result: dict[str, Any] = {"model": scorer.model.version, "backend": scorer.model.backend}
     if not scorer_only:
         bodies = comment_bodies(corpus_size(rate, duration_s))
-        result.update(_through_broker(bodies, rate, duration_s, bootstrap))
+        result.update(_through_broker(bodies, rate, duration_s, bootstrap, classifiers))
     # Same scorer, same kind of comments, measured in this run (after the pipeline, so the
     # two never compete for the CPU).
     sample = comment_bodies(scorer_sample, seed=11)
@@ -50,29 +52,38 @@ def bench(
 
 
 def _through_broker(
-    bodies: list[str], rate: float, duration_s: float, bootstrap: str | None
+    bodies: list[str], rate: float, duration_s: float, bootstrap: str | None, classifiers: int
 ) -> dict[str, Any]:
     if bootstrap:
         return asyncio.run(run_pipeline_bench(bootstrap, bodies, rate, duration_s))
+    if not 1 <= classifiers <= COMMENTS_SUBMITTED.partitions:
+        # More consumers than partitions would leave the extra ones idle.
+        raise ValueError(f"--classifiers must be 1..{COMMENTS_SUBMITTED.partitions}")
     logs = Path(tempfile.mkdtemp(prefix="moderation-bench-"))
     broker = EmbeddedBroker(free_port(), (logs / "broker.log").open("ab"))
     broker.start()
-    classifier: RoleProcess | None = None
+    workers: list[RoleProcess] = []
     try:
         asyncio.run(ensure_topics(KafkaSettings(bootstrap_servers=broker.bootstrap)))
-        classifier = RoleProcess(
-            "classifier", broker.bootstrap, log_path=logs / "classifier.log"
-        ).start()
-        classifier.wait_ready()
+        for n in range(classifiers):
+            log_path = logs / f"classifier-{n}.log"
+            workers.append(RoleProcess("classifier", broker.bootstrap, log_path=log_path).start())
+        for worker in workers:
+            worker.wait_ready(timeout_s=120.0)
         result = asyncio.run(run_pipeline_bench(broker.bootstrap, bodies, rate, duration_s))
-        status, stats = classifier.get("/stats")
-        if status == 200:
-            worker = json.loads(stats)
-            result["classifier_batches"] = worker["batches"]
-            result["mean_batch"] = round(worker["decided"] / max(worker["batches"], 1), 1)
+        result["classifiers"] = classifiers
+        batches = decided = 0
+        for worker in workers:
+            status, body = worker.get("/stats")
+            if status == 200:
+                stats = json.loads(body)
+                batches += stats["batches"]
+                decided += stats["decided"]
+        result["classifier_batches"] = batches
+        result["mean_batch"] = round(decided / max(batches, 1), 1)
         result["logs"] = str(logs)
         return result
     finally:
-        if classifier:
-            classifier.stop()
+        for worker in workers:
+            worker.stop()
         broker.stop()

@@ -1,7 +1,11 @@
-"""Scorer-only speed of the Detoxify backends (PyTorch, ONNX, ONNX int8) on the benchmark
-corpus, for the tiny test model and for a randomly initialised model of bert-base geometry
-(the compute of Detoxify 'original'; random weights, same cost). The vocabulary is built
-from the corpus' words, so token counts are close to, not equal to, real WordPiece."""
+"""Scorer-only speed of the Detoxify backends on the benchmark corpus, for the tiny test
+model and for randomly initialised models of the real geometries: bert-base (the compute of
+Detoxify 'original') and roberta-base ('unbiased'); random weights, same cost. The
+vocabulary is built from the corpus' words, so token counts are close to, not equal to,
+real WordPiece or BPE.
+
+On CPU each geometry runs PyTorch fp32, ONNX fp32 and ONNX int8, with ratios to PyTorch.
+On CUDA it runs PyTorch fp32 and the --dtype asked for, with the ratio between them."""
 
 from __future__ import annotations
 
@@ -13,10 +17,16 @@ from typing import Any
 
 from moderation.benchmarks.corpus import comment_bodies
 
-SAMPLE = {"tiny": 1000, "bert-base": 48}
+# Comments per geometry: enough for a few seconds of work on each kind of device.
+SAMPLE = {
+    "cpu": {"tiny": 1_000, "tiny-roberta": 1_000, "bert-base": 48, "roberta-base": 48},
+    "cuda": {"tiny": 20_000, "tiny-roberta": 20_000, "bert-base": 20_000, "roberta-base": 20_000},
+}
 
 
-def _build(root: Path, geometry: str, bodies: list[str]) -> Path:
+def build_random_model(root: Path, geometry: str, bodies: list[str]) -> Path:
+    """A randomly initialised model of `geometry`, installed as variant `geometry` in
+    `<root>/models`; returns that model directory."""
     from moderation.scoring.model_store import import_checkpoint
     from moderation.scoring.synthetic import write_random_checkpoint
 
@@ -28,38 +38,57 @@ def _build(root: Path, geometry: str, bodies: list[str]) -> Path:
 
 
 def _cps(scorer: Any, texts: list[str]) -> float:
-    scorer.score_batch(texts[:8])  # warm-up
+    scorer.score_batch(texts[: min(len(texts), 512)])  # warm-up (and CUDA kernel selection)
     started = time.perf_counter()
     scorer.score_batch(texts)
     return round(len(texts) / (time.perf_counter() - started), 1)
 
 
 def transformer_bench(
-    geometries: tuple[str, ...] = ("tiny", "bert-base"), device: str = "cpu", dtype: str = "fp32"
+    geometries: tuple[str, ...] = ("tiny", "bert-base", "roberta-base"),
+    device: str = "cpu",
+    dtype: str = "fp32",
+    max_tokens: int | None = None,
+    sample: int | None = None,
 ) -> list[dict[str, Any]]:
     from moderation.scoring.transformer import DetoxifyScorer, OnnxScorer, export_onnx
+    from moderation.settings import default_max_tokens
 
+    max_tokens = max_tokens or default_max_tokens(device)
+
+    kind = "cuda" if device.startswith("cuda") else "cpu"
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         for geometry in geometries:
-            bodies = comment_bodies(SAMPLE[geometry], seed=13)
-            models = _build(Path(scratch) / geometry, geometry, bodies)
+            bodies = comment_bodies(sample or SAMPLE[kind][geometry], seed=13)
+            models = build_random_model(Path(scratch) / geometry, geometry, bodies)
             row: dict[str, Any] = {
                 "geometry": geometry,
+                "device": device,
+                "max_tokens": max_tokens,
                 "comments": len(bodies),
                 "mean_chars": round(sum(map(len, bodies)) / len(bodies)),
             }
-            torch_scorer = DetoxifyScorer(models, geometry, device=device, dtype=dtype)
-            row["mean_tokens"] = round(
-                sum(len(ids) for ids in torch_scorer._tokenise(bodies)["input_ids"]) / len(bodies),
-                1,
-            )
-            row[f"pytorch_{device}_{dtype}_cps"] = _cps(torch_scorer, bodies)
-            if device == "cpu":
+            fp32 = DetoxifyScorer(models, geometry, device=device, max_tokens=max_tokens)
+            row["mean_tokens"] = round(sum(map(len, fp32._tokenise(bodies)[0])) / len(bodies), 1)
+            started = time.perf_counter()
+            fp32._tokenise(bodies)
+            row["tokenise_cps"] = round(len(bodies) / (time.perf_counter() - started), 1)
+            row["pytorch_fp32_cps"] = base = _cps(fp32, bodies)
+            if kind == "cuda":
+                del fp32
+                if dtype != "fp32":
+                    fast = DetoxifyScorer(
+                        models, geometry, device=device, dtype=dtype, max_tokens=max_tokens
+                    )
+                    row[f"pytorch_{dtype}_cps"] = _cps(fast, bodies)
+                    row[f"{dtype}_vs_fp32"] = round(row[f"pytorch_{dtype}_cps"] / base, 2)
+            else:
                 export_onnx(models, geometry, int8=True)
-                row["onnx_cps"] = _cps(OnnxScorer(models, geometry), bodies)
-                row["onnx_int8_cps"] = _cps(OnnxScorer(models, geometry, quantized=True), bodies)
-                base = row[f"pytorch_{device}_{dtype}_cps"]
+                onnx = OnnxScorer(models, geometry, max_tokens=max_tokens)
+                row["onnx_cps"] = _cps(onnx, bodies)
+                int8 = OnnxScorer(models, geometry, quantized=True, max_tokens=max_tokens)
+                row["onnx_int8_cps"] = _cps(int8, bodies)
                 row["onnx_vs_pytorch"] = round(row["onnx_cps"] / base, 2)
                 row["onnx_int8_vs_pytorch"] = round(row["onnx_int8_cps"] / base, 2)
             results.append(row)

@@ -90,7 +90,11 @@ def register_classifier(
                 comments.append(decoded)
 
         started = time.perf_counter()
-        decisions = classifier.classify(comments)
+        if settings.score_in_thread:
+            # The consumer keeps fetching while the GIL is released (PyTorch, tokenisers).
+            decisions = await asyncio.to_thread(classifier.classify, comments)
+        else:
+            decisions = classifier.classify(comments)
         scoring_ms = (time.perf_counter() - started) * 1000
 
         try:

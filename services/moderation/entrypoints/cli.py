@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import signal
 import sys
 import time
@@ -382,6 +383,25 @@ def models_export_onnx(
         typer.echo(f"{path.stat().st_size:>12,}  {path}")
 
 
+@models_app.command("random-init")
+def models_random_init(
+    geometry: Annotated[str, typer.Argument(help="tiny, tiny-roberta, bert-base, roberta-base")],
+    model_dir: ModelDir = None,
+) -> None:
+    """Install a randomly initialised model of a real geometry as variant GEOMETRY: it
+    scores nothing meaningfully, but costs what the real model costs (for benchmarks)."""
+    import tempfile
+
+    from moderation.benchmarks.corpus import comment_bodies
+    from moderation.benchmarks.transformer_speed import build_random_model
+
+    target = _model_dir(model_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        built = build_random_model(Path(scratch), geometry, comment_bodies(2_000, seed=13))
+        shutil.copytree(built / geometry, target / geometry, dirs_exist_ok=True)
+    typer.echo(f"installed random {geometry} as variant '{geometry}' in {target}")
+
+
 @app.command("bench")
 def bench_command(
     scorer_only: Annotated[bool, typer.Option(help="in-process scorer speed only")] = False,
@@ -397,9 +417,21 @@ def bench_command(
         bool,
         typer.Option(help="with --scorer-only: also the Detoxify backends (PyTorch, ONNX, int8)"),
     ] = True,
-    geometry: Annotated[str, typer.Option(help="tiny,bert-base")] = "tiny,bert-base",
+    geometry: Annotated[
+        str, typer.Option(help="comma-separated: tiny, tiny-roberta, bert-base, roberta-base")
+    ] = "tiny,bert-base,roberta-base",
     device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
     dtype: Annotated[str, typer.Option(help="fp32, bf16 or fp16")] = "fp32",
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(help="padded tokens per forward pass (default: 1,024 on CPU, 65,536 on CUDA)"),
+    ] = None,
+    sample: Annotated[
+        int | None, typer.Option(help="comments per geometry (default: sized for the device)")
+    ] = None,
+    classifiers: Annotated[
+        int, typer.Option(help="classifier processes to run against the embedded broker")
+    ] = 1,
 ) -> None:
     """Measure throughput and end-to-end latency; the last line is JSON."""
     if scorer_only and backends:
@@ -411,7 +443,8 @@ def bench_command(
                 err=True,
             )
         else:
-            for row in transformer_bench(tuple(geometry.split(",")), device, dtype):
+            geometries = tuple(geometry.split(","))
+            for row in transformer_bench(geometries, device, dtype, max_tokens, sample):
                 typer.echo(json.dumps(row))
     if legal_only:
         from moderation.benchmarks.legal_speed import legal_bench
@@ -420,7 +453,7 @@ def bench_command(
         return
     from moderation.benchmarks.run import bench
 
-    typer.echo(json.dumps(bench(rate, duration, scorer_only, bootstrap)))
+    typer.echo(json.dumps(bench(rate, duration, scorer_only, bootstrap, classifiers=classifiers)))
 
 
 def main() -> None:

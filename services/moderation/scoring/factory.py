@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from moderation.scoring.base import ToxicityScorer
-from moderation.settings import ModerationSettings
+from moderation.settings import ModerationSettings, max_tokens_per_batch
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +30,12 @@ def load_scorer(settings: ModerationSettings) -> ToxicityScorer:
             settings.device,
             settings.dtype,
             settings.torch_threads,
-            settings.max_tokens_per_batch,
+            max_tokens_per_batch(settings),
         )
     return OnnxScorer(
         settings.model_dir,
         settings.model_variant,
         quantized=settings.scorer == "onnx-int8",
         threads=settings.torch_threads,
-        max_tokens=settings.max_tokens_per_batch,
+        max_tokens=max_tokens_per_batch(settings),
     )

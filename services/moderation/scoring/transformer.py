@@ -10,6 +10,7 @@ comment counts as much as abuse at the start.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from collections.abc import Sequence
@@ -35,27 +36,40 @@ class _TransformerScorer:
         self.max_tokens = max_tokens
         self.variant = variant
         self.model = ModelRef(backend=self.backend, version=f"detoxify-{variant}")
+        self._windows: Any = None  # the Rust tokenizer set up for windows, made on first use
+        # Pad each micro-batch's width up to a multiple of this (fewer distinct shapes).
+        self.pad_multiple = 1
 
-    def _tokenise(self, texts: Sequence[str]) -> dict[str, Any]:
-        return dict(
-            self.tokenizer(  # type: ignore[attr-defined]
-                list(texts),
-                truncation=True,
-                max_length=MAX_TOKENS,
-                stride=WINDOW_STRIDE,
-                return_overflowing_tokens=True,
-                padding=False,
-            )
-        )
+    def _tokenise(self, texts: Sequence[str]) -> tuple[list[list[int]], list[int]]:
+        """Token ids of every 512-token window, and the index of the comment each came from.
+
+        Calls the Rust tokenizer directly: it encodes the batch on all cores, whereas the
+        transformers wrapper spends most of its time building Python dicts (1.6x faster on
+        2 cores, more on more)."""
+        if self._windows is None:
+            windows = copy.deepcopy(self.tokenizer.backend_tokenizer)  # type: ignore[attr-defined]
+            windows.no_padding()
+            windows.enable_truncation(MAX_TOKENS, stride=WINDOW_STRIDE)
+            self._windows = windows
+        ids: list[list[int]] = []
+        owner: list[int] = []
+        for index, encoding in enumerate(self._windows.encode_batch(list(texts))):
+            ids.append(encoding.ids)
+            owner.append(index)
+            for window in encoding.overflowing:
+                ids.append(window.ids)
+                owner.append(index)
+        return ids, owner
 
     def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
-        encoded = self._tokenise(texts)
-        ids: list[list[int]] = encoded["input_ids"]
-        owner: list[int] = list(encoded["overflow_to_sample_mapping"])
+        ids, owner = self._tokenise(texts)
         best = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        # Every micro-batch is launched before any result is read back, so on a GPU the
+        # padding of the next batch overlaps the forward pass of this one.
+        launched = []
         start = 0
         while start < len(order):
             # Grow the micro-batch while (rows x longest row) stays within the token budget.
@@ -63,14 +77,17 @@ class _TransformerScorer:
             while end < len(order) and (end - start + 1) * len(ids[order[end]]) <= self.max_tokens:
                 end += 1
             rows = order[start:end]
-            probabilities = self._forward([ids[i] for i in rows])
+            launched.append((rows, self._forward([ids[i] for i in rows])))
+            start = end
+        for rows, output in launched:
+            probabilities = self._to_numpy(output)
             for row, window in enumerate(rows):
                 np.maximum(best[owner[window]], probabilities[row], out=best[owner[window]])
-            start = end
         return [dict(zip(self.labels, map(float, row), strict=True)) for row in best]
 
     def _pad(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        width = max(len(r) for r in rows)
+        longest = max(len(r) for r in rows)
+        width = min(-(-longest // self.pad_multiple) * self.pad_multiple, MAX_TOKENS)
         pad = self.tokenizer.pad_token_id or 0  # type: ignore[attr-defined]
         input_ids = np.full((len(rows), width), pad, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -79,8 +96,12 @@ class _TransformerScorer:
             mask[i, : len(row)] = 1
         return input_ids, mask
 
-    def _forward(self, rows: list[list[int]]) -> np.ndarray:
+    def _forward(self, rows: list[list[int]]) -> Any:
+        """Probabilities for each row: a NumPy array, or anything `_to_numpy` turns into one."""
         raise NotImplementedError
+
+    def _to_numpy(self, output: Any) -> np.ndarray:
+        return np.asarray(output)
 
     def describe(self) -> str:
         return (
@@ -127,16 +148,27 @@ class DetoxifyScorer(_TransformerScorer):
         self.device = torch.device(device)
         self.dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
         self.net.to(self.device, dtype=self.dtype).eval()
+        self.pinned = self.device.type == "cuda"
         self.model = ModelRef(backend="detoxify", version=f"detoxify-{variant}-{device}-{dtype}")
 
-    def _forward(self, rows: list[list[int]]) -> np.ndarray:
+    def _forward(self, rows: list[list[int]]) -> Any:
         input_ids, mask = self._pad(rows)
         with self.torch.inference_mode():
             logits = self.net(
-                input_ids=self.torch.from_numpy(input_ids).to(self.device),
-                attention_mask=self.torch.from_numpy(mask).to(self.device),
+                input_ids=self._to_device(input_ids), attention_mask=self._to_device(mask)
             )[0]
-            return self.torch.sigmoid(logits.float()).cpu().numpy()
+            return self.torch.sigmoid(logits.float())  # still on the device: no sync yet
+
+    def _to_device(self, array: np.ndarray) -> Any:
+        tensor = self.torch.from_numpy(array)
+        if self.pinned:
+            # A copy from pageable memory waits for the GPU to finish its queue; from pinned
+            # memory it is queued like a kernel.
+            return tensor.pin_memory().to(self.device, non_blocking=True)
+        return tensor.to(self.device)
+
+    def _to_numpy(self, output: Any) -> np.ndarray:
+        return np.asarray(output.cpu().numpy())
 
 
 class OnnxScorer(_TransformerScorer):
