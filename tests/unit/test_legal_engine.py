@@ -37,6 +37,20 @@ def test_spans_of_each_comment_in_a_batch_are_relative_to_that_comment():
     ]
 
 
+def test_line_breaks_inside_comments_do_not_shift_hits_to_the_next_comment():
+    """Multi-line comments are common; a line break in a body once read as the boundary
+    between two comments, and later comments' hits were attributed to the wrong one."""
+    bodies = ["first line\nsecond line\r\n\nthird", "he is a liar", "fine\nliar"]
+    batch = normalise_batch(bodies)
+    hits = TermSet([Term("liar", "x")]).find(batch)
+    found = [
+        (h.comment, bodies[h.comment][slice(*batch.original_span(h.comment, h.start, h.end))])
+        for h in hits
+    ]
+    assert found == [(1, "liar"), (2, "liar")]
+    assert len(batch.comment_starts) == len(bodies)
+
+
 def test_doubled_letters_in_a_term_are_required_in_the_text():
     assert spans(["ass"], "as far as I know") == []
     assert spans(["ass"], "what an aaasss") == ["aaasss"]

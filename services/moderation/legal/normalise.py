@@ -81,7 +81,9 @@ def lookup_table() -> np.ndarray:
         if 0xD800 <= code <= 0xDFFF:
             continue
         table[code] = _canonical_char(chr(code))
-    table[ord(COMMENT_BREAK)] = ord(COMMENT_BREAK)
+    # A line break inside a comment is plain whitespace; normalise_batch marks the breaks
+    # between comments itself, by position.
+    table[ord(COMMENT_BREAK)] = SPACE
     return table
 
 
@@ -122,6 +124,8 @@ def normalise_batch(bodies: list[str]) -> CanonicalBatch:
     joined = COMMENT_BREAK.join(f" {b} " for b in bodies)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     mapped = lookup_table()[codes]
+    lengths = np.array([len(b) + 3 for b in bodies], dtype=np.int64)  # " b " + break
+    mapped[np.cumsum(lengths)[:-1] - 1] = ord(COMMENT_BREAK)
     positions = np.flatnonzero(mapped != DROP)
     mapped = mapped[positions]
     _resolve_inner_i(mapped)
@@ -131,7 +135,6 @@ def normalise_batch(bodies: list[str]) -> CanonicalBatch:
         text, arrays = _join_spaced_letters(text, arrays)
     _, first, last, runs = arrays
     # Original offsets exclude the padding space added in front of each comment.
-    lengths = np.array([len(b) + 3 for b in bodies], dtype=np.int64)  # " b " + break
     original_starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) + 1
     breaks = [m.start() for m in re.finditer(COMMENT_BREAK, text)]
     comment_starts = np.array([0, *(b + 1 for b in breaks)], dtype=np.int64)
