@@ -1,9 +1,17 @@
 import json
 import subprocess
+from pathlib import Path
 
 import numpy as np
+import pytest
+import yaml
+from sklearn.metrics import roc_auc_score
 
 from moderation.scoring.baseline import DEFAULT_BASELINE, BaselineScorer, normalise_for_model
+from moderation.scoring.lexicon import Lexicon
+from moderation.scoring.train_baseline import benign_identity_rows
+
+PROBE = Path(__file__).resolve().parents[1] / "data" / "news_probe.yaml"
 
 CLEAN = [
     "I think the council should reconsider the parking plan; the consultation was rushed.",
@@ -73,4 +81,52 @@ def test_long_comments_are_scored_by_their_worst_window():
     assert " ".join(rows) == " ".join(long_comment.split())  # nothing dropped
     # The whole comment, as one TF-IDF row, drowns the insult in 12 polite sentences.
     whole = scorer._score_rows([long_comment])[0][0]
-    assert whole < 0.3 < 0.5 < score["toxicity"]
+    assert whole < 0.5 < score["toxicity"]
+
+
+def _probe():
+    data = yaml.safe_load(PROBE.read_text(encoding="utf-8"))
+    return [(group, *row) for group, rows in data.items() for row in rows]
+
+
+def test_shipped_model_on_the_news_comment_probe():
+    """Hand-written news-style comments it never trained on (formal insults, identity
+    attacks without slurs, benign mentions of groups, obfuscation, long comments). The
+    model before lexicon features scored 0.81 / 0.84 / 0.86 and 0.79 here."""
+    items = _probe()
+    scores = BaselineScorer().score_batch([item[1] for item in items])
+    for column, label in enumerate(("toxicity", "insult", "identity_attack"), start=2):
+        truth = [item[column] for item in items]
+        assert roc_auc_score(truth, [s[label] for s in scores]) >= 0.9, label
+    hateful_or_benign = [
+        (item[4], s["identity_attack"])
+        for item, s in zip(items, scores, strict=True)
+        if item[0] in ("identity_attack", "benign_identity")
+    ]
+    truth, predicted = zip(*hateful_or_benign, strict=True)
+    assert roc_auc_score(truth, predicted) >= 0.85
+
+
+def test_lexicon_sees_through_obfuscation_and_pairs_groups_with_hostile_words():
+    lexicon = Lexicon()
+    names = lexicon.feature_names
+    rows = lexicon.features(["You're an 1d10t", "Muslims are vermin", "Muslims opened a café"])
+    assert rows[0, names.index("second_person&insult")] == 1
+    assert rows[1, names.index("identity&dehumanising")] == 1
+    assert rows[2, names.index("count:identity")] > 0
+    assert rows[2, names.index("identity&dehumanising")] == 0
+
+
+def test_a_model_refuses_word_lists_other_than_those_it_was_trained_with(tmp_path):
+    meta = json.loads(DEFAULT_BASELINE.with_suffix(".json").read_text())
+    meta["lexicon"]["sha256"] = "0" * 64
+    (tmp_path / "baseline.json").write_text(json.dumps(meta))
+    (tmp_path / "baseline.npz").write_bytes(DEFAULT_BASELINE.with_suffix(".npz").read_bytes())
+    with pytest.raises(ValueError, match="train-baseline"):
+        BaselineScorer(tmp_path / "baseline")
+
+
+def test_benign_identity_rows_are_negatives_for_every_label():
+    extra = benign_identity_rows()
+    assert len(extra.texts) > 300 and not extra.targets.any()
+    assert any("Muslims" in t for t in extra.texts)

@@ -207,3 +207,35 @@ def test_dockerfile_is_multi_stage_and_runs_as_a_non_root_user():
     )
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", "tests"} <= set(ignored)
+
+
+def test_the_wheel_carries_every_data_file_the_package_reads(tmp_path):
+    """The image installs the package (not editable), so a model, rule or template file
+    missing from package-data would only fail in production."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    # Build from a clean copy of what the Dockerfile copies: a build/ folder or egg-info
+    # left from an earlier build would hide a missing pattern.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "services",
+        source / "services",
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+    )
+    build = ["wheel", str(source), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)]
+    subprocess.run([sys.executable, "-m", "pip", *build], check=True)
+    [wheel] = tmp_path.glob("*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "services"
+    data_files = {
+        str(p.relative_to(package))
+        for p in (package / "moderation").rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    }
+    assert data_files and data_files <= shipped, sorted(data_files - shipped)

@@ -1,5 +1,6 @@
-"""The shipped offline baseline: hashed word and character n-grams, TF-IDF, one logistic
-regression per label. Trained by `make train-baseline` from ../shared/datasets.
+"""The shipped offline baseline: hashed word and character n-grams (TF-IDF) plus lexicon
+features (scoring/lexicon.py), one logistic regression per label. Trained by
+`make train-baseline` from ../shared/datasets.
 
 The artifact is two safe files: `<name>.npz` (arrays only, loaded with allow_pickle=False)
 and `<name>.json` (metadata and featuriser settings). Hashing keeps the artifact small and
@@ -21,6 +22,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from moderation.domain.events import ModelRef
+from moderation.scoring.lexicon import DEFAULT_LEXICON, Lexicon
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_BASELINE = MODELS_DIR / "baseline"
@@ -127,6 +129,20 @@ def windows(texts: Sequence[str], max_words: int) -> tuple[list[str], np.ndarray
     return rows, np.asarray(owners, dtype=np.int64)
 
 
+def _lexicon_of(meta: dict[str, Any]) -> Lexicon | None:
+    """The word lists the model was trained with, or None for a model without them."""
+    recorded = meta.get("lexicon")
+    if not recorded:
+        return None
+    lexicon = Lexicon(DEFAULT_LEXICON)
+    if lexicon.sha256 != recorded["sha256"] or lexicon.feature_names != recorded["features"]:
+        raise ValueError(
+            f"{DEFAULT_LEXICON} differs from the word lists this model was trained with "
+            "(SHA-256 or features): run `make train-baseline` after changing the lists"
+        )
+    return lexicon
+
+
 class BaselineScorer:
     """Serves the shipped baseline model in-process; vectorised over a batch."""
 
@@ -144,6 +160,7 @@ class BaselineScorer:
             self._idf = arrays["idf"].astype(np.float32)
         self.labels: tuple[str, ...] = tuple(self.meta["labels"])
         self.featuriser = Featuriser(FeaturiserSpec.from_json(self.meta["featuriser"]))
+        self.lexicon = _lexicon_of(self.meta)
         self.model = ModelRef(backend="baseline", version=str(self.meta["version"]))
 
     def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
@@ -161,7 +178,10 @@ class BaselineScorer:
     def _score_rows(self, rows: Sequence[str]) -> np.ndarray:
         """Label probabilities of each row as one text (no windows)."""
         features = tfidf(self.featuriser.counts(rows), self._idf)
-        logits = np.asarray(features @ self._coef) + self._intercept
+        n = self.featuriser.n_features
+        logits = np.asarray(features @ self._coef[:n]) + self._intercept
+        if self.lexicon is not None:
+            logits += self.lexicon.features(rows) @ self._coef[n:]
         return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 
     def describe(self) -> str:

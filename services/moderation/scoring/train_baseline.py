@@ -6,6 +6,9 @@ Label mapping (documented in docs/models.md):
 - OLID 2019: toxicity = OFF; insult = OFF targeted at an individual (TIN + IND);
   identity_attack = OFF targeted at a group (TIN + GRP).
 
+Plus benign sentences naming identity groups (models/benign_identity.yaml), negatives for
+every label. Features: hashed n-gram TF-IDF and the lexicon features (scoring/lexicon.py).
+
 Each label gets its own logistic regression trained on the rows where that label is
 defined. A fixed, stratified 15 % of the rows is held out and never trained on; the
 validation AUCs are written into the model's metadata.
@@ -21,16 +24,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
+import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from moderation.domain.labels import Label
-from moderation.scoring.baseline import DEFAULT_BASELINE, Featuriser, FeaturiserSpec, tfidf
+from moderation.scoring.baseline import (
+    DEFAULT_BASELINE,
+    MODELS_DIR,
+    Featuriser,
+    FeaturiserSpec,
+    tfidf,
+)
+from moderation.scoring.lexicon import DEFAULT_LEXICON, Lexicon
 
 LABELS = (Label.TOXICITY.value, Label.INSULT.value, Label.IDENTITY_ATTACK.value)
 UNKNOWN = -1
 VALIDATION_FRACTION = 0.15
 SEED = 20261126
+BENIGN_IDENTITY = MODELS_DIR / "benign_identity.yaml"
 
 
 @dataclass
@@ -84,6 +97,15 @@ def load_corpus(datasets_dir: Path) -> Corpus:
     )
 
 
+def benign_identity_rows(path: Path = BENIGN_IDENTITY) -> Corpus:
+    """Every template with every group: negatives for every label (see the file's header)."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    texts = [t.format(g=g) for g in spec["groups"] for t in spec["templates"]]
+    texts = [t[0].upper() + t[1:] for t in texts]
+    targets = np.zeros((len(texts), len(LABELS)), dtype=np.int8)
+    return Corpus(texts, targets, ["benign_identity"] * len(texts))
+
+
 def validation_mask(corpus: Corpus) -> np.ndarray:
     """A fixed stratified split: the same rows are held out on every machine."""
     rng = np.random.default_rng(SEED)
@@ -98,19 +120,29 @@ def validation_mask(corpus: Corpus) -> np.ndarray:
 
 def train(datasets_dir: Path, out: Path = DEFAULT_BASELINE, c: float = 4.0) -> dict:
     started = time.perf_counter()
-    corpus = load_corpus(datasets_dir)
-    held_out = validation_mask(corpus)
+    tweets = load_corpus(datasets_dir)
+    extra = benign_identity_rows()
+    corpus = Corpus(
+        tweets.texts + extra.texts,
+        np.vstack([tweets.targets, extra.targets]),
+        tweets.source + extra.source,
+    )
+    # The validation split holds tweets only, the same rows as before the extra sentences.
+    held_out = np.concatenate([validation_mask(tweets), np.zeros(len(extra.texts), dtype=bool)])
     spec = FeaturiserSpec()
     featuriser = Featuriser(spec)
+    lexicon = Lexicon(DEFAULT_LEXICON)
     counts = featuriser.counts(corpus.texts)
 
     train_counts = counts[~held_out]
     document_frequency = np.bincount(train_counts.indices, minlength=featuriser.n_features)
     n_docs = train_counts.shape[0]
     idf = (np.log((1 + n_docs) / (1 + document_frequency)) + 1).astype(np.float32)
-    features = tfidf(counts, idf)
+    features = sp.hstack(
+        [tfidf(counts, idf), sp.csr_matrix(lexicon.features(corpus.texts))], format="csr"
+    )
 
-    coef = np.zeros((featuriser.n_features, len(LABELS)), dtype=np.float32)
+    coef = np.zeros((features.shape[1], len(LABELS)), dtype=np.float32)
     intercept = np.zeros(len(LABELS), dtype=np.float32)
     validation: dict[str, dict[str, float]] = {}
     for j, label in enumerate(LABELS):
@@ -141,7 +173,12 @@ def train(datasets_dir: Path, out: Path = DEFAULT_BASELINE, c: float = 4.0) -> d
         "version": version,
         "labels": list(LABELS),
         "featuriser": spec.to_json(),
-        "trained_on": ["davidson (Davidson et al. 2017)", "olid (Zampieri et al. 2019)"],
+        "trained_on": [
+            "davidson (Davidson et al. 2017)",
+            "olid (Zampieri et al. 2019)",
+            f"benign identity sentences ({len(extra.texts)} rows, models/benign_identity.yaml)",
+        ],
+        "lexicon": {"sha256": lexicon.sha256, "features": lexicon.feature_names},
         "validation": validation,
         "validation_fraction": VALIDATION_FRACTION,
         "seed": SEED,
