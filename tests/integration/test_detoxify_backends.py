@@ -152,6 +152,7 @@ def test_roberta_layout_of_unbiased_loads_and_scores_all_its_labels(tmp_path):
     hf_files = set(read_meta(tmp_path, "tiny-roberta")["base_model_files"])
     assert {"vocab.json", "merges.txt", "config.json"} <= hf_files
     scorer = DetoxifyScorer(tmp_path, "tiny-roberta", max_tokens=600)
+    assert "RANDOM WEIGHTS" in scorer.describe()  # nobody serves it by mistake
     assert {"toxicity", "identity_attack", "insult", "sexual_explicit"} <= set(scorer.labels)
     scores = scorer.score_batch(TEXTS)
     assert len(scores) == len(TEXTS) and all(len(s) == 16 for s in scores)

@@ -27,13 +27,14 @@ SAMPLE = {
 def build_random_model(root: Path, geometry: str, bodies: list[str]) -> Path:
     """A randomly initialised model of `geometry`, installed as variant `geometry` in
     `<root>/models`; returns that model directory."""
-    from moderation.scoring.model_store import import_checkpoint
+    from moderation.scoring.model_store import import_checkpoint, mark_random_weights
     from moderation.scoring.synthetic import write_random_checkpoint
 
     words = sorted({w for b in bodies for w in re.findall(r"\w+|[^\w\s]", b.lower())})
     checkpoint, hf = write_random_checkpoint(root, words, geometry)
     models = root / "models"
-    import_checkpoint(checkpoint, hf, models, geometry)
+    folder = import_checkpoint(checkpoint, hf, models, geometry)
+    mark_random_weights(folder)
     return models
 
 

@@ -145,6 +145,14 @@ def _cap_tokenizer_length(hf: Path) -> None:
     path.write_text(json.dumps(config, indent=2) + "\n")
 
 
+def mark_random_weights(folder: Path) -> None:
+    """Record that a variant holds random weights (benchmarks), so serving says so loudly."""
+    path = folder / "detoxify.json"
+    meta = json.loads(path.read_text())
+    meta["random_weights"] = True
+    path.write_text(json.dumps(meta, indent=2) + "\n")
+
+
 def read_meta(model_dir: Path, variant: str) -> dict[str, Any]:
     path = variant_dir(model_dir, variant) / "detoxify.json"
     if not path.exists():
