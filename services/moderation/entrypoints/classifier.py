@@ -24,7 +24,7 @@ from moderation.adapters.record_parsing import batch_subscriber, records_of
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, CommentSubmitted, Decision
 from moderation.service_layer.classify import Classifier
-from moderation.service_layer.decoding import decode_event
+from moderation.service_layer.decoding import decode_records
 from moderation.settings import ModerationSettings
 from moderation.topics import (
     COMMENTS_SUBMITTED,
@@ -80,14 +80,7 @@ def register_classifier(
     )
     async def classify_batch(body: list[bytes], message: KafkaMessage) -> None:
         records = records_of(message)
-        comments: list[CommentSubmitted] = []
-        rejected: list[tuple[Any, Rejected]] = []
-        for record in records:
-            decoded = decode_event(record.value, CommentSubmitted)
-            if isinstance(decoded, Rejected):
-                rejected.append((record, decoded))
-            else:
-                comments.append(decoded)
+        comments, rejected = decode_records(records, CommentSubmitted)
 
         started = time.perf_counter()
         if settings.score_in_thread:

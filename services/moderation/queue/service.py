@@ -30,7 +30,6 @@ from moderation.adapters.kafka import (
 )
 from moderation.adapters.record_parsing import batch_subscriber, records_of
 from moderation.db import make_engine, migrate, utc
-from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import CommentModerated, ReviewOutcome
 from moderation.domain.labels import CATEGORY_OF_REASON, ReasonCategory, ReasonCode, ReviewReason
 from moderation.entrypoints.runtime import RoleRuntime
@@ -38,7 +37,7 @@ from moderation.queue import auth
 from moderation.queue import repository as repo
 from moderation.queue.highlight import segments
 from moderation.queue.live import LiveUpdates
-from moderation.service_layer.decoding import decode_event
+from moderation.service_layer.decoding import decode_records
 from moderation.settings import KafkaSettings, ModerationSettings, queue_dsn
 from moderation.topics import GROUP_MODERATOR_QUEUE, MODERATION_DECISIONS
 
@@ -120,13 +119,7 @@ def create_app(
     )
     async def queue_held(body: list[bytes], message: KafkaMessage) -> None:
         records = records_of(message)
-        decisions, dead = [], []
-        for record in records:
-            decoded = decode_event(record.value, CommentModerated)
-            if isinstance(decoded, Rejected):
-                dead.append((record, decoded))
-            else:
-                decisions.append(decoded)
+        decisions, dead = decode_records(records, CommentModerated)
         try:
             async with engine.begin() as conn:
                 added = [d for d in decisions if await repo.add_held(conn, d, _title(d.article_id))]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,6 +16,16 @@ MAX_RECORD_BYTES = 256 * 1024
 MAX_ERROR_CHARS = 500
 
 EventT = TypeVar("EventT", bound=BaseModel)
+
+
+class RawRecord(Protocol):
+    @property
+    def topic(self) -> str: ...
+    @property
+    def value(self) -> bytes | None: ...
+
+
+RecordT = TypeVar("RecordT", bound=RawRecord)
 
 
 def decode_event(value: bytes | None, model: type[EventT]) -> EventT | Rejected:
@@ -31,6 +42,23 @@ def decode_event(value: bytes | None, model: type[EventT]) -> EventT | Rejected:
         return Rejected(_reason_for(exc), _summarise(exc))
     except (ValueError, RecursionError) as exc:  # defensive: pydantic wraps most of these
         return Rejected(DeadLetterReason.INVALID_JSON, str(exc)[:MAX_ERROR_CHARS])
+
+
+def decode_records(
+    records: Iterable[RecordT], model: type[EventT] | Mapping[str, type[EventT]]
+) -> tuple[list[EventT], list[tuple[RecordT, Rejected]]]:
+    """Split a consumed batch into its events (in order) and the records to dead-letter,
+    each with the reason. `model` is the event type, or the event type of each topic."""
+    events: list[EventT] = []
+    rejected: list[tuple[RecordT, Rejected]] = []
+    for record in records:
+        target = model[record.topic] if isinstance(model, Mapping) else model
+        decoded = decode_event(record.value, target)
+        if isinstance(decoded, Rejected):
+            rejected.append((record, decoded))
+        else:
+            events.append(decoded)
+    return events, rejected
 
 
 def _reason_for(exc: ValidationError) -> DeadLetterReason:

@@ -17,7 +17,6 @@ from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.adapters.kafka import make_broker
 from moderation.adapters.record_parsing import batch_subscriber, records_of
 from moderation.db import make_engine, migrate
-from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import (
     Author,
     CommentModerated,
@@ -27,7 +26,7 @@ from moderation.domain.events import (
     utcnow,
 )
 from moderation.entrypoints.runtime import RoleRuntime
-from moderation.service_layer.decoding import decode_event
+from moderation.service_layer.decoding import decode_records
 from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
 from moderation.store.pagination import paginate
 from moderation.store.repository import apply_event, article_threads, comment_with_history
@@ -65,17 +64,14 @@ def register_store_consumer(
     )
     async def apply_batch(body: list[bytes], message: KafkaMessage) -> None:
         records = records_of(message)
-        events, dead = [], []
-        for record in records:
-            decoded = decode_event(record.value, EVENT_FOR_TOPIC[record.topic])
-            if isinstance(decoded, Rejected):
-                if record.topic == COMMENTS_SUBMITTED.name:
-                    stats["skipped"] += 1  # the classifier dead-letters these
-                else:
-                    dead.append((record, decoded))
-                    metrics.dead_letters.labels(record.topic, decoded.reason.value).inc()
+        events, rejected = decode_records(records, EVENT_FOR_TOPIC)
+        dead = []
+        for record, why in rejected:
+            if record.topic == COMMENTS_SUBMITTED.name:
+                stats["skipped"] += 1  # the classifier dead-letters these
             else:
-                events.append(decoded)
+                dead.append((record, why))
+                metrics.dead_letters.labels(record.topic, why.reason.value).inc()
         try:
             async with engine.begin() as conn:
                 changed = [await apply_event(conn, event) for event in events]
