@@ -18,7 +18,7 @@ def build_risk_checker(settings: ModerationSettings) -> RiskChecker:
         log.warning("legal-risk checks are OFF (MODERATION_LEGAL_CHECKS=false)")
         return NoRiskChecks()
     from moderation.legal.checker import LegalRiskChecker
-    from moderation.legal.normalise import lookup_table
+    from moderation.text.normalise import lookup_table
     from moderation.legal.site_terms import SiteTermLists
 
     lookup_table()  # build the normalisation table now, not on the first comment

@@ -4,8 +4,8 @@ import itertools
 
 from moderation.domain.labels import ReasonCode
 from moderation.legal.checker import LegalRiskChecker
-from moderation.legal.matcher import Term, TermSet
-from moderation.legal.normalise import canonical_term, normalise_batch
+from moderation.text.matcher import Term, TermSet
+from moderation.text.normalise import canonical_term, normalise_batch
 from moderation.legal.site_terms import SiteTermLists
 from tests.fakes import comment
 

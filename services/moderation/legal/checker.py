@@ -11,8 +11,8 @@ import numpy as np
 
 from moderation.domain.events import ArticleContext, CommentSubmitted, Reason, Span
 from moderation.domain.labels import ReasonCode
-from moderation.legal.matcher import Hit, Term, TermSet, token_index
-from moderation.legal.normalise import CanonicalBatch, normalise_batch
+from moderation.text.matcher import Hit, Term, TermSet, token_index
+from moderation.text.normalise import CanonicalBatch, normalise_batch
 from moderation.legal.packs import CuePack, contempt_pack, defamation_pack
 from moderation.legal.people import name_variants, names_in_comment
 from moderation.legal.site_terms import SiteTermLists

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from moderation.domain.labels import ReasonCode
-from moderation.legal.matcher import Term, TermSet
+from moderation.text.matcher import Term, TermSet
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 PACK_NAMES = ("anonymity", "contempt", "defamation")

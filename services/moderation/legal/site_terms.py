@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from moderation.domain.labels import ReasonCode
-from moderation.legal.matcher import Term, TermSet
+from moderation.text.matcher import Term, TermSet
 from moderation.legal.packs import PACK_NAMES
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from moderation.legal.matcher import Term, TermSet
-from moderation.legal.normalise import normalise_batch
+from moderation.text.matcher import Term, TermSet
+from moderation.text.normalise import normalise_batch
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "models" / "lexicon.yaml"
 HOSTILE = ("slur", "dehumanising", "threat", "insult", "profanity")

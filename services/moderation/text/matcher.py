@@ -10,7 +10,7 @@ from typing import Any
 import ahocorasick_rs
 import numpy as np
 
-from moderation.legal.normalise import SPACE, CanonicalBatch, CanonicalTerm, canonical_term
+from moderation.text.normalise import SPACE, CanonicalBatch, CanonicalTerm, canonical_term
 
 PREFIX_MARK = "*"  # "bribe*" matches bribe, bribes, bribery
 
