@@ -71,6 +71,12 @@ class ModerationSettings(BaseSettings):
     queue_dsn: str | None = None
     # How long a SQLite writer waits for a lock before the batch is retried later.
     db_busy_timeout_s: float = Field(default=30.0, gt=0)
+    # The classifier's article table on disk (a memory-only broker forgets articles.context
+    # when it restarts); default: <data_dir>/articles.db.
+    article_snapshot: Path | None = None
+    # The comment store publishes again a comment still `pending` this long after it was
+    # submitted (lost by a restarted broker, or never decided), then again every as long.
+    pending_republish_after_s: float = Field(default=300.0, gt=0)
     # Session cookies only over HTTPS; turn on wherever the queue is served over TLS.
     cookie_secure: bool = False
     log_level: str = "INFO"
@@ -90,6 +96,10 @@ def queue_dsn(settings: ModerationSettings) -> str:
     from moderation.db import sqlite_dsn
 
     return settings.queue_dsn or sqlite_dsn(settings.data_dir.resolve() / "queue.db")
+
+
+def article_snapshot(settings: ModerationSettings) -> Path:
+    return settings.article_snapshot or settings.data_dir.resolve() / "articles.db"
 
 
 def terms_dir(settings: ModerationSettings) -> Path:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -33,15 +36,44 @@ def broker() -> Iterator[EmbeddedBroker]:
 def start_role(
     broker: EmbeddedBroker, role: str, name: str | None = None, **env: str
 ) -> RoleProcess:
+    # A data dir of its own: state of earlier runs (./var) must not leak into a test.
+    env.setdefault("MODERATION_DATA_DIR", tempfile.mkdtemp(prefix=f"moderation-{role}-"))
     process = RoleProcess(
         role, broker.bootstrap, env=env, log_path=ARTIFACTS / f"{name or role}.log"
-    ).start()
+    )
+    if role == "comment-store":
+        # Tests read every status: they act as the site their comments come from.
+        process.headers = {"authorization": f"Bearer {site_api_key(process.env, TEST_SITE)}"}
+    process.start()
     try:
         process.wait_ready(timeout_s=90)
     except Exception:
         process.stop()
         raise
     return process
+
+
+TEST_SITE = "e2e-site"  # pipeline_client.comment_event's site
+
+
+def site_api_key(env: dict[str, str], site_id: str) -> str:
+    """A new key in the store database that `env` configures, made as an operator would."""
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "moderation.entrypoints.cli",
+            "api-keys",
+            "create",
+            "--site-id",
+            site_id,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip().splitlines()[-1]
 
 
 def start_classifier(broker: EmbeddedBroker, name: str = "classifier", **env: str) -> RoleProcess:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -21,8 +24,18 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def system(broker, tmp_path_factory):
     data = tmp_path_factory.mktemp("store")
+    created = subprocess.run(
+        [
+            *(sys.executable, "-m", "moderation.entrypoints.cli"),
+            *("api-keys", "create", "--site-id", "e2e", "--data-dir", str(data)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     classifier = start_classifier(broker)
     store = start_role(broker, "comment-store", MODERATION_DATA_DIR=str(data))
+    store.api_key = created.stdout.strip().splitlines()[-1]
     yield store
     store.stop()
     classifier.stop()
@@ -32,7 +45,7 @@ def post(store, payload) -> tuple[int, dict]:
     request = urllib.request.Request(
         store.url + "/comments",
         data=json.dumps(payload).encode(),
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **auth(store)},
         method="POST",
     )
     try:
@@ -42,11 +55,25 @@ def post(store, payload) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
+def auth(store) -> dict[str, str]:
+    return {"authorization": f"Bearer {store.api_key}"}
+
+
+def get(store, path: str) -> tuple[int, bytes]:
+    """GET with the site's key (it sees every status, the history included)."""
+    request = urllib.request.Request(store.url + path, headers=auth(store))
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
 async def status_becomes(store, comment_id, wanted, timeout_s=30.0) -> dict:
     deadline = time.monotonic() + timeout_s
     found: dict = {}
     while time.monotonic() < deadline:
-        code, body = store.get(f"/comments/{comment_id}")
+        code, body = get(store, f"/comments/{comment_id}")
         if code == 200:
             found = json.loads(body)
             if found["status"] == wanted:
@@ -112,6 +139,6 @@ async def test_a_review_outranks_a_late_automatic_decision(system, client):
     }
     await client.send(MODERATION_DECISIONS.name, json.dumps(decision).encode(), "s-reviewed")
     await asyncio.sleep(2.0)
-    final = json.loads(system.get("/comments/s-reviewed")[1])
+    final = json.loads(get(system, "/comments/s-reviewed")[1])
     assert final["status"] == "published" and late["status"] == "held"
     assert final["history"][-1]["actor"] == "mod-1"

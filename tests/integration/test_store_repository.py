@@ -10,6 +10,7 @@ from httpx import ASGITransport, AsyncClient
 from moderation.db import make_engine, migrate, sqlite_dsn
 from moderation.domain.events import ReviewOutcome
 from moderation.settings import ModerationSettings
+from moderation.store.api_keys import create_key
 from moderation.store.repository import apply_event, article_threads, comment_with_history
 from moderation.store.service import create_app
 from tests.fakes import comment
@@ -108,8 +109,14 @@ async def test_read_api_contract(dsn, engine):
         d = decision().model_copy(update={"comment_id": i, "event_id": f"d-{i}"})
         d = d.model_copy(update={"decision": "approve", "reasons": []})
         await apply(engine, d)
+    async with engine.begin() as conn:
+        _, key = await create_key(conn, "site")
     app = create_app(settings=ModerationSettings(store_dsn=dsn))
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://t",
+        headers={"authorization": f"Bearer {key}"},
+    ) as client:
         one = (await client.get("/comments/c0")).json()
         assert {"comment_id", "article_id", "status", "history"} <= set(one)
         assert one["status"] == "published"
@@ -135,10 +142,19 @@ async def test_read_api_contract(dsn, engine):
 
 
 async def test_post_comment_answers_503_when_the_broker_cannot_acknowledge(tmp_path):
+    engine = make_engine(sqlite_dsn(tmp_path / "store.db"))
+    await migrate(engine, "store")
+    async with engine.begin() as conn:
+        _, key = await create_key(conn, "s")
+    await engine.dispose()
     app = create_app(
         settings=ModerationSettings(data_dir=tmp_path), kafka=None
     )  # never connected: the lifespan did not run
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://t",
+        headers={"authorization": f"Bearer {key}"},
+    ) as client:
         invalid = await client.post("/comments", json={"comment_id": "x"})
         assert invalid.status_code == 422
         response = await client.post(

@@ -4,6 +4,11 @@ The topic is compacted and keyed by article_id, so reading it from the beginning
 partitions, no consumer group, nothing committed) yields the latest context of every
 article. The reader keeps following the topic, so an update applies to comments
 classified after it arrives.
+
+A memory-only broker (the embedded default) forgets the topic when it restarts, so the
+classifier also keeps the table on disk (ArticleSnapshot): at start it classifies with the
+saved contexts at once, and once it has read the topic it publishes again every saved
+context the topic lacks (or holds an older version of).
 """
 
 from __future__ import annotations
@@ -11,9 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from moderation.domain.dead_letters import Rejected
@@ -24,13 +32,65 @@ from moderation.topics import ARTICLES_CONTEXT
 log = logging.getLogger(__name__)
 
 
+class ArticleSnapshot:
+    """The article table in a SQLite file: written as the table changes, read at start."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # Several classifiers may share a data directory: wait for each other's writes.
+        self._db = sqlite3.connect(path, timeout=30)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, context TEXT)"
+        )
+        self._db.commit()
+
+    def load(self) -> list[ArticleContext]:
+        rows = self._db.execute("SELECT context FROM articles").fetchall()
+        return [ArticleContext.model_validate_json(context) for (context,) in rows]
+
+    def save(self, context: ArticleContext) -> None:
+        self._db.execute(
+            "INSERT INTO articles VALUES (?, ?) "
+            "ON CONFLICT (article_id) DO UPDATE SET context = excluded.context",
+            (context.article_id, context.model_dump_json()),
+        )
+
+    def delete(self, article_id: str) -> None:
+        self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+
+    def commit(self) -> None:
+        self._db.commit()
+
+
 class ArticleTable:
     """article_id -> latest ArticleContext. `get` is the classifier's lookup."""
 
-    def __init__(self) -> None:
+    def __init__(self, snapshot: ArticleSnapshot | None = None) -> None:
         self._articles: dict[str, ArticleContext] = {}
         self.caught_up = asyncio.Event()
         self.applied = 0
+        self.snapshot = snapshot
+        # What the topic itself held, by article (None: withdrawn), since the reader last
+        # started reading it from the beginning.
+        self.in_topic: dict[str, datetime | None] = {}
+
+    def restore(self) -> int:
+        """Fill the table from the snapshot; returns how many contexts it held."""
+        if self.snapshot is None:
+            return 0
+        saved = self.snapshot.load()
+        for context in saved:
+            self._articles[context.article_id] = context
+        return len(saved)
+
+    def missing_from_topic(self) -> list[ArticleContext]:
+        """Contexts in the table that the topic lacks or holds an older version of."""
+        return [
+            context
+            for article_id, context in self._articles.items()
+            if (seen := self.in_topic.get(article_id)) is None or seen < context.updated_at
+        ]
 
     def get(self, article_id: str) -> ArticleContext | None:
         return self._articles.get(article_id)
@@ -38,16 +98,25 @@ class ArticleTable:
     def apply(self, key: bytes | None, value: bytes | None) -> None:
         if value is None:  # tombstone: the newsroom withdrew the context
             if key:
-                self._articles.pop(key.decode("utf-8", "replace"), None)
+                article_id = key.decode("utf-8", "replace")
+                self._articles.pop(article_id, None)
+                self.in_topic[article_id] = None
+                if self.snapshot:
+                    self.snapshot.delete(article_id)
             return
         decoded = decode_event(value, ArticleContext)
         if isinstance(decoded, Rejected):
             log.warning("ignoring invalid article context (%s): %s", decoded.reason, decoded.error)
             return
+        seen = self.in_topic.get(decoded.article_id)
+        if seen is None or decoded.updated_at > seen:
+            self.in_topic[decoded.article_id] = decoded.updated_at
         current = self._articles.get(decoded.article_id)
         # Compaction keeps the last record per key, but a producer may resend an older one.
         if current is None or decoded.updated_at >= current.updated_at:
             self._articles[decoded.article_id] = decoded
+            if self.snapshot:
+                self.snapshot.save(decoded)
         self.applied += 1
 
     def __len__(self) -> int:
@@ -89,20 +158,48 @@ class ArticleTableReader:
         await consumer.seek_to_beginning(*partitions)
         end_offsets = await consumer.end_offsets(partitions)
         remaining = {tp: end for tp, end in end_offsets.items() if end > 0}
-        if not remaining:
-            self.table.caught_up.set()
+        self.table.in_topic.clear()
+        republished = False
         while True:
+            if not remaining and not republished:
+                await self._republish_missing()
+                republished = True
+                if not self.table.caught_up.is_set():
+                    log.info("article table caught up: %d articles", len(self.table))
+                    self.table.caught_up.set()
             batches = await consumer.getmany(timeout_ms=200, max_records=1000)
             for records in batches.values():
                 for record in records:
                     self.table.apply(record.key, record.value)
+            if batches and self.table.snapshot:
+                self.table.snapshot.commit()
             # Positions, not last offsets: compaction can leave gaps at the end of a partition.
             for tp in list(remaining):
                 if await consumer.position(tp) >= remaining[tp]:
                     del remaining[tp]
-            if not remaining and not self.table.caught_up.is_set():
-                log.info("article table caught up: %d articles", len(self.table))
-                self.table.caught_up.set()
+
+    async def _republish_missing(self) -> None:
+        """Saved contexts the topic has lost (a memory-only broker restarted) go back to it,
+        so every other reader (more classifiers, the moderator queue) has them too."""
+        missing = self.table.missing_from_topic()
+        if not missing:
+            return
+        producer = AIOKafkaProducer(**self._options, acks="all")
+        await producer.start()
+        try:
+            for context in missing:
+                await producer.send_and_wait(
+                    ARTICLES_CONTEXT.name,
+                    context.model_dump_json().encode(),
+                    key=context.article_id.encode(),
+                )
+        finally:
+            await producer.stop()
+        log.warning(
+            "re-published %d article contexts that %s had lost (restarted broker?)",
+            len(missing),
+            ARTICLES_CONTEXT.name,
+        )
 
     @staticmethod
     async def _partitions(consumer: AIOKafkaConsumer) -> list[TopicPartition]:

@@ -35,6 +35,8 @@ class RoleProcess:
         self.log_path = log_path
         self._log: IO[bytes] | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        # Sent with every `get` (e.g. a comment store's site API key).
+        self.headers: dict[str, str] = {}
 
     @property
     def url(self) -> str:
@@ -52,7 +54,8 @@ class RoleProcess:
 
     def get(self, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
         try:
-            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+            request = urllib.request.Request(self.url + path, headers=self.headers)
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()

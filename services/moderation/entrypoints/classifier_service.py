@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
-from moderation.adapters.article_table import ArticleTable, ArticleTableReader
+from moderation.adapters.article_table import ArticleSnapshot, ArticleTable, ArticleTableReader
 from moderation.adapters.kafka import (
     connection_options,
     make_broker,
@@ -14,7 +14,7 @@ from moderation.adapters.kafka import (
 from moderation.bootstrap import build_classifier
 from moderation.entrypoints.classifier import WorkerStats, register_classifier
 from moderation.entrypoints.runtime import RoleRuntime
-from moderation.settings import KafkaSettings, ModerationSettings
+from moderation.settings import KafkaSettings, ModerationSettings, article_snapshot
 from moderation.topics import COMMENTS_SUBMITTED, GROUP_CLASSIFIER
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,14 @@ def create_app(
 ) -> FastAPI:
     kafka = kafka or KafkaSettings()
     settings = settings or ModerationSettings()
-    table = ArticleTable()
+    snapshot = ArticleSnapshot(article_snapshot(settings))
+    table = ArticleTable(snapshot)
+    log.info(
+        "restored %d article contexts from %s; any the topic lacks are published again once "
+        "it has been read",
+        table.restore(),
+        snapshot.path,
+    )
     classifier = build_classifier(settings, table.get)
     broker = make_broker(kafka)
     stats = register_classifier(broker, classifier, settings)

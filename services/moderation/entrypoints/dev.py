@@ -72,6 +72,62 @@ async def _ensure_dev_account(data_dir: Path) -> tuple[str, str] | None:
         await engine.dispose()
 
 
+DEV_SITE = "my-site"
+DEV_KEY_FILE = "dev-api-key"
+
+
+async def _ensure_dev_api_key(data_dir: Path) -> str | None:
+    """A fresh laptop has no site API key: create one for DEV_SITE so the store's API can be
+    tried at once. It is also written (owner-only) to <data dir>/dev-api-key, so examples
+    can read it; a store with keys of its own gets none."""
+    from moderation.db import make_engine, migrate
+    from moderation.settings import ModerationSettings, store_dsn
+    from moderation.store.api_keys import create_key, list_keys
+
+    engine = make_engine(store_dsn(ModerationSettings(data_dir=data_dir)))
+    try:
+        await migrate(engine, "store")
+        async with engine.begin() as conn:
+            if await list_keys(conn):
+                return None
+            _, key = await create_key(conn, DEV_SITE)
+    finally:
+        await engine.dispose()
+    path = data_dir / DEV_KEY_FILE
+    path.touch(mode=0o600)
+    path.write_text(key + "\n")
+    return key
+
+
+async def _kept_state(data_dir: Path) -> str:
+    """What a restart kept: the embedded broker forgets everything, the data dir does not."""
+    import sqlalchemy as sa
+
+    from moderation.adapters.article_table import ArticleSnapshot
+    from moderation.db import make_engine
+    from moderation.settings import ModerationSettings, article_snapshot, store_dsn
+    from moderation.store.status import Status
+    from moderation.store.tables import comments
+
+    settings = ModerationSettings(data_dir=data_dir)
+    articles = len(ArticleSnapshot(article_snapshot(settings)).load())
+    engine = make_engine(store_dsn(settings))
+    try:
+        async with engine.connect() as conn:
+            pending = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(comments)
+                .where(comments.c.status == Status.PENDING)
+            )
+    finally:
+        await engine.dispose()
+    return (
+        f"restored from {data_dir}: {articles} article contexts (the classifier publishes "
+        f"them again to the new broker) and {pending} comments still pending (the store "
+        f"publishes them again after {settings.pending_republish_after_s:.0f} s)"
+    )
+
+
 def say(message: str) -> None:
     print(f"[dev] {message}", flush=True)
 
@@ -103,6 +159,9 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
 
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MODERATION_DATA_DIR": str(data_dir)}
     login = asyncio.run(_ensure_dev_account(data_dir))
+    api_key = asyncio.run(_ensure_dev_api_key(data_dir))
+    if broker:
+        say(asyncio.run(_kept_state(data_dir)))
     children = [
         Child(role, env, log_path=data_dir / "logs" / f"{role}.log") for role in AVAILABLE_ROLES
     ]
@@ -113,6 +172,12 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
         say(
             f"moderator queue login: {login[0]} / {login[1]} (a dev account created because "
             "there was none; add your own with `moderation users add`)"
+        )
+    if api_key:
+        say(
+            f"comment store API key for site {DEV_SITE!r}: {api_key} (a dev key created because "
+            f"there was none, also in {data_dir / DEV_KEY_FILE}; make your own with "
+            "`moderation api-keys create --site-id SITE`)"
         )
     say(
         "publish CommentSubmitted JSON to comments.submitted (or POST it to "

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,13 +22,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from moderation.db import upsert, utc
-from moderation.queue.tables import sessions, users
+from moderation.queue.tables import USERNAME_MAX, sessions, users
 
 ROLES = ("moderator", "admin")
 SESSION_COOKIE = "moderation_session"
 LOGIN_CSRF_COOKIE = "moderation_login_csrf"
 CSRF_HEADER = "x-csrf-token"
 SESSION_LIFETIME = timedelta(hours=12)
+# argon2 hashes any length, slowly: a megabyte password is a way to burn CPU, not a password.
+PASSWORD_MAX = 1024
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of "no such user" close to "wrong password".
@@ -46,11 +48,29 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def session_id(token: str) -> str:
+    """A name for a session that is not the session itself (the stored digest)."""
+    return _digest(token)
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    role: str
+    created_at: datetime
+    disabled_at: datetime | None
+
+
 async def add_user(conn: AsyncConnection, username: str, password: str, role: str) -> None:
+    """Create an account, or reset its password and role: that ends its sessions, so a
+    stolen session dies with the old password."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise ValueError("password must be at least 8 characters")
+    if not 1 <= len(username) <= USERNAME_MAX:
+        raise ValueError(f"username must be 1 to {USERNAME_MAX} characters")
+    if not 8 <= len(password) <= PASSWORD_MAX:
+        raise ValueError(f"password must be 8 to {PASSWORD_MAX} characters")
+    await end_user_sessions(conn, username)
     await conn.execute(
         upsert(
             conn,
@@ -68,13 +88,43 @@ async def add_user(conn: AsyncConnection, username: str, password: str, role: st
 
 
 async def authenticate(conn: AsyncConnection, username: str, password: str) -> str | None:
-    """The user's role if the password is right, else None."""
+    """The user's role if the password is right and the account enabled, else None."""
     row = (await conn.execute(sa.select(users).where(users.c.username == username))).first()
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    return str(row.role) if row else None
+    return str(row.role) if row and row.disabled_at is None else None
+
+
+async def set_disabled(conn: AsyncConnection, username: str, disabled: bool) -> None:
+    """Disable (ending every session) or enable an account."""
+    result = await conn.execute(
+        sa.update(users)
+        .where(users.c.username == username)
+        .values(disabled_at=datetime.now(UTC) if disabled else None)
+    )
+    if not result.rowcount:
+        raise ValueError(f"no user {username!r}")
+    if disabled:
+        await end_user_sessions(conn, username)
+
+
+async def list_users(conn: AsyncConnection) -> list[Account]:
+    rows = await conn.execute(sa.select(users).order_by(users.c.username))
+    return [
+        Account(
+            r.username,
+            r.role,
+            utc(r.created_at),
+            utc(r.disabled_at) if r.disabled_at else None,
+        )
+        for r in rows
+    ]
+
+
+async def end_user_sessions(conn: AsyncConnection, username: str) -> None:
+    await conn.execute(sa.delete(sessions).where(sessions.c.username == username))
 
 
 async def start_session(conn: AsyncConnection, username: str) -> str:
@@ -99,7 +149,7 @@ async def session_user(conn: AsyncConnection, token: str | None) -> Moderator | 
                 sessions.c.username, sessions.c.csrf_token, sessions.c.expires_at, users.c.role
             )
             .join(users, users.c.username == sessions.c.username)
-            .where(sessions.c.token_hash == _digest(token))
+            .where((sessions.c.token_hash == _digest(token)) & users.c.disabled_at.is_(None))
         )
     ).first()
     if row is None or utc(row.expires_at) < datetime.now(UTC):
@@ -116,33 +166,73 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
 
 
 class LoginRateLimiter:
-    """At most `attempts` failed logins per username and per client in `window_s` seconds."""
+    """Failed logins counted in a sliding window, three ways:
 
-    def __init__(self, attempts: int = 5, window_s: float = 300.0) -> None:
-        self.attempts = attempts
+    - per account and address: `attempts` failures and that address may not try that
+      account again until the window has passed;
+    - per address, over every account: `per_address` failures lock the address;
+    - per account, over every address: `per_account` failures (guessing spread over many
+      addresses) lock the account for everyone. It is above `per_address`, so one address
+      alone can lock out nobody but itself.
+
+    An attempt is counted before its password is checked, so guesses sent at once cannot all
+    be checked, and forgiven when it succeeds. Memory is bounded: usernames are cut to the
+    longest one an account can have, and at most `max_keys` counters are kept (the least
+    recently used are dropped first).
+    """
+
+    def __init__(
+        self,
+        attempts: int = 5,
+        per_address: int = 20,
+        per_account: int = 50,
+        window_s: float = 300.0,
+        max_keys: int = 10_000,
+    ) -> None:
+        if per_account <= per_address:
+            raise ValueError("per_account must exceed per_address, or one address locks others")
         self.window_s = window_s
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self.max_keys = max_keys
+        self._limits = {"pair": attempts, "address": per_address, "account": per_account}
+        self._failures: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
+    def _keys(self, username: str, client: str) -> list[tuple[str, str]]:
+        user = username[:USERNAME_MAX]
+        return [("pair", f"{user}\n{client}"), ("address", client), ("account", user)]
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        failures = self._failures.get(key)
+        if failures is None:
+            failures = self._failures[key] = deque(maxlen=self._limits[key[0]])
+        self._failures.move_to_end(key)
         while failures and now - failures[0] > self.window_s:
             failures.popleft()
         return failures
 
-    def retry_after(self, username: str, client: str) -> int:
-        """Seconds until another attempt is allowed (0 = allowed now)."""
+    def begin(self, username: str, client: str) -> int:
+        """Seconds until this attempt would be allowed; 0 = allowed now, and counted as a
+        failure until `succeeded` forgives it."""
         now = time.monotonic()
+        keys = self._keys(username, client)
         waits = [
             int(self.window_s - (now - failures[0])) + 1
-            for key in (f"user:{username}", f"client:{client}")
-            if len(failures := self._recent(key, now)) >= self.attempts
+            for key in keys
+            if len(failures := self._recent(key, now)) >= self._limits[key[0]]
         ]
-        return max(waits, default=0)
+        if waits:
+            return max(waits)
+        for key in keys:
+            self._failures[key].append(now)
+        while len(self._failures) > self.max_keys:
+            self._failures.popitem(last=False)
+        return 0
 
-    def failed(self, username: str, client: str) -> None:
-        now = time.monotonic()
-        for key in (f"user:{username}", f"client:{client}"):
-            self._recent(key, now).append(now)
+    def succeeded(self, username: str, client: str) -> None:
+        for key in self._keys(username, client):
+            failures = self._failures.get(key)
+            if failures:
+                failures.pop()
+        self._failures.pop(self._keys(username, client)[0], None)
 
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(f"user:{username}", None)
+    def __len__(self) -> int:
+        return len(self._failures)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -37,6 +38,7 @@ from moderation.queue import auth
 from moderation.queue import repository as repo
 from moderation.queue.highlight import segments
 from moderation.queue.live import LiveUpdates
+from moderation.queue.tables import USERNAME_MAX
 from moderation.service_layer.decoding import decode_records
 from moderation.settings import KafkaSettings, ModerationSettings, queue_dsn
 from moderation.topics import GROUP_MODERATOR_QUEUE, MODERATION_DECISIONS
@@ -58,6 +60,10 @@ SECURITY_HEADERS = {
 
 class NotLoggedIn(Exception):
     pass
+
+
+# /login?error=CODE shows one of these, never text from the URL (a link could carry any).
+LOGIN_ERRORS = {"wrong": "Wrong username or password."}
 
 
 class RejectBody(BaseModel):
@@ -182,6 +188,10 @@ def create_app(
     )
     app = FastAPI(
         title="Moderator queue",
+        # Served below, behind the login: the API's shape is nobody else's business.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
         lifespan=runtime.lifespan(
             before_serving=(migrate_queue,),
             before_consuming=(reader.start,),
@@ -190,6 +200,7 @@ def create_app(
         ),
     )
 
+    app.state.login_limiter = limiter
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -243,7 +254,7 @@ def create_app(
 
     # ---------------------------------------------------------------- login
     @app.get("/login", response_class=HTMLResponse)
-    async def login_page(request: Request, next: str = "/", error: str | None = None) -> Any:
+    async def login_page(request: Request, next: str = "/", error: str = "") -> Any:
         token = secrets.token_urlsafe(24)
         response = templates.TemplateResponse(
             request,
@@ -252,7 +263,7 @@ def create_app(
                 "user": None,
                 "csrf_token": token,
                 "next": _local_path(next),
-                "error": error,
+                "error": LOGIN_ERRORS.get(error),
             },
         )
         set_cookie(response, auth.LOGIN_CSRF_COOKIE, token, path="/login")
@@ -261,15 +272,15 @@ def create_app(
     @app.post("/login")
     async def login(
         request: Request,
-        username: Annotated[str, Form()],
-        password: Annotated[str, Form()],
+        username: Annotated[str, Form(max_length=USERNAME_MAX)],
+        password: Annotated[str, Form(max_length=auth.PASSWORD_MAX)],
         csrf_token: Annotated[str, Form()] = "",
         next: Annotated[str, Form()] = "/",
     ) -> Response:
         if not auth.csrf_matches(request.cookies.get(auth.LOGIN_CSRF_COOKIE), csrf_token):
             raise HTTPException(403, "the login form expired: reload the page and try again")
         client = request.client.host if request.client else "unknown"
-        wait = limiter.retry_after(username, client)
+        wait = limiter.begin(username, client)  # before the check: parallel guesses count too
         if wait:
             return JSONResponse(
                 {"detail": f"too many failed logins: try again in {wait} s"},
@@ -280,12 +291,8 @@ def create_app(
             role = await auth.authenticate(conn, username, password)
             token = await auth.start_session(conn, username) if role else None
         if token is None:
-            limiter.failed(username, client)
-            return RedirectResponse(
-                f"/login?error={quote('Wrong username or password.')}&next={quote(next)}",
-                status_code=303,
-            )
-        limiter.succeeded(username)
+            return RedirectResponse(f"/login?error=wrong&next={quote(next)}", status_code=303)
+        limiter.succeeded(username, client)
         response = RedirectResponse(_local_path(next), status_code=303)
         set_cookie(
             response, auth.SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds())
@@ -294,8 +301,10 @@ def create_app(
 
     @app.post("/logout")
     async def logout(request: Request, user: CsrfUser) -> Response:
+        token = request.cookies.get(auth.SESSION_COOKIE, "")
         async with engine.begin() as conn:
-            await auth.end_session(conn, request.cookies.get(auth.SESSION_COOKIE, ""))
+            await auth.end_session(conn, token)
+        live.close(auth.session_id(token))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(auth.SESSION_COOKIE)
         return response
@@ -350,7 +359,8 @@ def create_app(
             },
         )
 
-    @app.get("/items/{comment_id}/{revision}", response_class=HTMLResponse)
+    # `:path`: comment ids are the site's own and may contain "/".
+    @app.get("/items/{comment_id:path}/{revision}", response_class=HTMLResponse)
     async def item_fragment(request: Request, comment_id: str, revision: int, user: User) -> Any:
         async with engine.connect() as conn:
             row = await repo.get_item(conn, repo.ItemKey(comment_id, revision))
@@ -385,10 +395,34 @@ def create_app(
         )
 
     @app.get("/events")
-    async def events(user: User) -> StreamingResponse:
+    async def events(request: Request, user: User) -> StreamingResponse:
+        token = request.cookies.get(auth.SESSION_COOKIE, "")
+
+        async def session_alive() -> bool:
+            async with engine.connect() as conn:
+                return await auth.session_user(conn, token) is not None
+
         return StreamingResponse(
-            live.stream(), media_type="text/event-stream", headers={"cache-control": "no-cache"}
+            live.stream(auth.session_id(token), session_alive),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache"},
         )
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(user: User) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(user: User) -> HTMLResponse:
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title="Moderator queue API")
+        # Swagger UI is a script from its CDN plus an inline starter; this page shows no
+        # comment text, so it alone may run them.
+        page.headers["content-security-policy"] = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: "
+            "https://fastapi.tiangolo.com; frame-ancestors 'none'"
+        )
+        return page
 
     # ---------------------------------------------------------------- actions (JSON API)
     def _answer(result: repo.ActionResult) -> JSONResponse:
@@ -411,21 +445,21 @@ def create_app(
             live.publish("resolved", {"comment_id": key.comment_id, "revision": key.revision})
         return result
 
-    @app.post("/api/items/{comment_id}/{revision}/claim")
+    @app.post("/api/items/{comment_id:path}/{revision}/claim")
     async def claim(comment_id: str, revision: int, user: CsrfUser) -> JSONResponse:
         async with engine.begin() as conn:
             return _answer(
                 await repo.claim(conn, repo.ItemKey(comment_id, revision), user.username)
             )
 
-    @app.post("/api/items/{comment_id}/{revision}/release")
+    @app.post("/api/items/{comment_id:path}/{revision}/release")
     async def release(comment_id: str, revision: int, user: CsrfUser) -> JSONResponse:
         async with engine.begin() as conn:
             return _answer(
                 await repo.release(conn, repo.ItemKey(comment_id, revision), user.username)
             )
 
-    @app.post("/api/items/{comment_id}/{revision}/approve")
+    @app.post("/api/items/{comment_id:path}/{revision}/approve")
     async def approve(comment_id: str, revision: int, user: CsrfUser) -> JSONResponse:
         return _answer(
             await _resolve(
@@ -437,7 +471,7 @@ def create_app(
             )
         )
 
-    @app.post("/api/items/{comment_id}/{revision}/reject")
+    @app.post("/api/items/{comment_id:path}/{revision}/reject")
     async def reject(
         comment_id: str, revision: int, body: RejectBody, user: CsrfUser
     ) -> JSONResponse:

@@ -32,13 +32,17 @@ queue_items = sa.Table(
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
 )
 
+USERNAME_MAX = 100
+
 users = sa.Table(
     "users",
     metadata,
-    sa.Column("username", sa.String(100), primary_key=True),
+    sa.Column("username", sa.String(USERNAME_MAX), primary_key=True),
     sa.Column("password_hash", sa.String(300), nullable=False),
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Set: the account cannot log in (kept, not deleted, so the audit log still names it).
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
 )
 
 sessions = sa.Table(

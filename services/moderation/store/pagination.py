@@ -21,7 +21,8 @@ def _decode(cursor: str) -> list[str]:
         key = json.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, TypeError):
         key = None
-    if not (isinstance(key, list) and len(key) == 2):
+    # Anything but two strings (a tampered cursor) could not be compared with the keys.
+    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
         raise ValueError("cursor is not valid: pass back the next_cursor of a previous page")
     return key
 

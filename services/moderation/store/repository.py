@@ -172,13 +172,17 @@ def _public(row: Any) -> dict[str, Any]:
 
 
 async def article_threads(
-    conn: AsyncConnection, article_id: str, statuses: set[str] | None
+    conn: AsyncConnection, article_id: str, statuses: set[str] | None, site_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Latest revision of every comment on the article, as threads: roots oldest first,
-    replies nested under their parents (oldest first). A hidden comment hides its replies."""
+    """Latest revision of every comment on the article (of one site, if given), as threads:
+    roots oldest first, replies nested under their parents (oldest first). A hidden comment
+    hides its replies."""
+    on_article = comments.c.article_id == article_id
+    if site_id is not None:
+        on_article &= comments.c.site_id == site_id
     latest = (
         sa.select(comments.c.comment_id, sa.func.max(comments.c.revision).label("revision"))
-        .where(comments.c.article_id == article_id)
+        .where(on_article)
         .group_by(comments.c.comment_id)
         .subquery()
     )

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from faststream.kafka import KafkaBroker, KafkaMessage
-from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from moderation import metrics
@@ -18,19 +15,16 @@ from moderation.adapters.kafka import make_broker
 from moderation.adapters.record_parsing import batch_subscriber, records_of
 from moderation.db import make_engine, migrate
 from moderation.domain.events import (
-    Author,
     CommentModerated,
     CommentReviewed,
     CommentSubmitted,
-    new_event_id,
-    utcnow,
 )
 from moderation.entrypoints.runtime import RoleRuntime
 from moderation.service_layer.decoding import decode_records
 from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
-from moderation.store.pagination import paginate
-from moderation.store.repository import apply_event, article_threads, comment_with_history
-from moderation.store.status import Status
+from moderation.store.api import add_comment_routes
+from moderation.store.reconcile import PendingReconciler
+from moderation.store.repository import apply_event
 from moderation.topics import (
     COMMENTS_SUBMITTED,
     GROUP_COMMENT_STORE,
@@ -97,20 +91,6 @@ def register_store_consumer(
     return stats
 
 
-class NewComment(BaseModel):
-    """A comment submitted over HTTP by a site that does not speak Kafka."""
-
-    comment_id: str = Field(min_length=1, max_length=200)
-    article_id: str = Field(min_length=1, max_length=200)
-    site_id: str = Field(min_length=1, max_length=200)
-    section: str | None = None
-    parent_id: str | None = None
-    revision: int = Field(default=1, ge=1)
-    author: Author
-    body: str = Field(min_length=1, max_length=20_000)
-    language: str | None = None
-
-
 def create_app(
     kafka: KafkaSettings | None = None, settings: ModerationSettings | None = None
 ) -> FastAPI:
@@ -128,10 +108,15 @@ def create_app(
     runtime = RoleRuntime(
         "comment-store", kafka, settings, broker, GROUP_COMMENT_STORE, list(EVENT_FOR_TOPIC)
     )
+    reconciler = PendingReconciler(engine, broker, settings.pending_republish_after_s)
     app = FastAPI(
         title="Comment store",
         description="Comment status for the site: read API and HTTP submission.",
-        lifespan=runtime.lifespan(before_consuming=(migrate_store,), on_stop=(engine.dispose,)),
+        lifespan=runtime.lifespan(
+            before_consuming=(migrate_store,),
+            after_consuming=(reconciler.run_forever,),
+            on_stop=(engine.dispose,),
+        ),
     )
     runtime.add_operations_routes(app)
 
@@ -139,68 +124,6 @@ def create_app(
     async def get_stats() -> dict[str, int]:
         return stats
 
-    @app.get("/comments/{comment_id}", tags=["comments"])
-    async def get_comment(comment_id: str) -> dict[str, Any]:
-        """The latest revision of a comment, its status and its whole status history."""
-        async with engine.connect() as conn:
-            found = await comment_with_history(conn, comment_id)
-        if found is None:
-            raise HTTPException(404, f"no comment {comment_id!r}")
-        return found
-
-    @app.get("/articles/{article_id}/comments", tags=["comments"])
-    async def list_comments(
-        article_id: str,
-        status: Annotated[
-            list[Status] | None,
-            Query(description="statuses to include (repeatable); default: published only"),
-        ] = None,
-        all_statuses: Annotated[bool, Query(alias="all")] = False,
-        cursor: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    ) -> dict[str, Any]:
-        """Threads oldest first, replies nested under their parents; cursor pagination over
-        threads (pass `next_cursor` back as `cursor`)."""
-        wanted = None if all_statuses else {s.value for s in (status or [Status.PUBLISHED])}
-        async with engine.connect() as conn:
-            threads = await article_threads(conn, article_id, wanted)
-        try:
-            page, next_cursor = paginate(threads, cursor, limit)
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        return {"article_id": article_id, "comments": page, "next_cursor": next_cursor}
-
-    @app.post("/comments", status_code=202, tags=["comments"])
-    async def submit_comment(comment: NewComment) -> Any:
-        """Validates and publishes a CommentSubmitted; answers 202 only once the broker has
-        acknowledged it, 503 when it cannot."""
-        event = CommentSubmitted(
-            **comment.model_dump(), event_id=new_event_id(), submitted_at=utcnow()
-        )
-        try:
-            await asyncio.wait_for(
-                broker.publish(
-                    event.model_dump_json().encode(),
-                    COMMENTS_SUBMITTED.name,
-                    key=event.comment_id.encode(),
-                    headers={"content-type": "application/json"},
-                ),
-                timeout=10,
-            )
-        except Exception as exc:
-            log.warning("could not publish comment %s: %s", event.comment_id, exc)
-            return JSONResponse(
-                status_code=503,
-                content={
-                    "error": "the comment could not be queued for moderation: the message broker "
-                    "did not acknowledge it. Nothing was stored; retry later.",
-                    "detail": f"{type(exc).__name__}: {exc}"[:300],
-                },
-            )
-        return {
-            "comment_id": event.comment_id,
-            "event_id": event.event_id,
-            "status": Status.PENDING.value,
-        }
+    add_comment_routes(app, engine, broker)
 
     return app

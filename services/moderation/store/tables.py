@@ -46,3 +46,14 @@ processed_events = sa.Table(
     sa.Column("event_id", sa.String(200), primary_key=True),
     sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Site API keys: only the SHA-256 of each key is kept (see store/api_keys.py).
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("key_id", sa.String(16), primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("site_id", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)

@@ -1,0 +1,134 @@
+"""Restarting the embedded (memory-only) broker with every role, as `make run` does again:
+article contexts and undecided comments survive in the data directory (issue #13 item 4)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from moderation.adapters.embedded_broker import EmbeddedBroker, free_port
+from moderation.adapters.kafka import ensure_topics, publish_article_context
+from moderation.domain.events import ArticleContext
+from moderation.settings import KafkaSettings
+from moderation.topics import ARTICLES_CONTEXT
+from tests.e2e.conftest import ARTIFACTS, start_role
+from tests.e2e.pipeline_client import CLEAN, PipelineClient, comment_event
+from tests.reliability.conftest import record_fault
+
+pytestmark = pytest.mark.reliability
+
+TRIAL = ArticleContext.model_validate(
+    {
+        "article_id": "trial-restart",
+        "site_id": "e2e-site",
+        "active_proceedings": [{"defendants": ["Mark Evans"]}],
+        "legally_sensitive": True,
+    }
+)
+GUILTY = "Mark Evans is obviously guilty."
+
+
+async def fresh_broker() -> EmbeddedBroker:
+    broker = EmbeddedBroker(free_port(), (ARTIFACTS / "broker.log").open("ab"))
+    broker.start()
+    await ensure_topics(KafkaSettings(bootstrap_servers=broker.bootstrap))
+    return broker
+
+
+async def stored(store, comment_id: str, wanted: str, timeout_s: float = 60.0) -> dict:
+    deadline = time.monotonic() + timeout_s
+    found: dict = {}
+    while time.monotonic() < deadline:
+        code, body = store.get(f"/comments/{comment_id}")
+        if code == 200:
+            found = json.loads(body)
+            if found["status"] == wanted:
+                return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{comment_id} never became {wanted}: {found}")
+
+
+async def send(bootstrap: str, event: dict) -> None:
+    client = PipelineClient(bootstrap)
+    await client.start()
+    try:
+        await client.publish_comment(event)
+    finally:
+        await client.stop()
+
+
+async def contexts_in_topic(bootstrap: str) -> set[str]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(ARTICLES_CONTEXT.name, p)
+            for p in consumer.partitions_for_topic(ARTICLES_CONTEXT.name) or ()
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        batches = (
+            await consumer.getmany(timeout_ms=2000, max_records=1000) if any(ends.values()) else {}
+        )
+        return {r.key.decode() for records in batches.values() for r in records}
+    finally:
+        await consumer.stop()
+
+
+async def test_a_restart_keeps_article_contexts_and_decides_what_was_pending(tmp_path):
+    env = {
+        "MODERATION_DATA_DIR": str(tmp_path),
+        "MODERATION_PENDING_REPUBLISH_AFTER_S": "2",
+    }
+    broker = await fresh_broker()
+    classifier = start_role(broker, "classifier", "restart-classifier", **env)
+    store = start_role(broker, "comment-store", "restart-store", **env)
+    pending = comment_event(CLEAN, article_id="plain-restart")
+    try:
+        await publish_article_context(KafkaSettings(bootstrap_servers=broker.bootstrap), TRIAL)
+        before = comment_event(GUILTY, article_id=TRIAL.article_id)
+        await asyncio.sleep(1.0)
+        await send(broker.bootstrap, before)
+        held = await stored(store, before["comment_id"], "held")
+        assert "LEGAL_CONTEMPT" in held["reason_codes"]
+        # No classifier: this comment is stored, pending, when everything stops.
+        classifier.stop()
+        await send(broker.bootstrap, pending)
+        await stored(store, pending["comment_id"], "pending")
+    finally:
+        for process in (classifier, store):
+            process.stop()
+        broker.stop()
+
+    # `make run` again: a new, empty broker; the same data directory.
+    broker = await fresh_broker()
+    started = time.monotonic()
+    classifier = start_role(broker, "classifier", "restart-classifier", **env)
+    store = start_role(broker, "comment-store", "restart-store", **env)
+    try:
+        after = comment_event(GUILTY, article_id=TRIAL.article_id)
+        await send(broker.bootstrap, after)
+        held = await stored(store, after["comment_id"], "held")
+        assert "LEGAL_CONTEMPT" in held["reason_codes"]
+        decided = await stored(store, pending["comment_id"], "published")
+        waited = time.monotonic() - started
+        assert [h["status"] for h in decided["history"]] == ["pending", "published"]
+        # Published again for every other reader of the topic, too.
+        assert TRIAL.article_id in await contexts_in_topic(broker.bootstrap)
+    finally:
+        for process in (classifier, store):
+            process.stop()
+        broker.stop()
+    record_fault(
+        "embedded broker and every role restarted (memory-only broker)",
+        sent=3,
+        decided=3,
+        lost=0,
+        duplicates=0,
+        note=f"context kept; the pending comment was decided {waited:.1f} s after the restart",
+    )
