@@ -57,7 +57,7 @@ MIN_WORDS, MAX_WORDS = 5, 80
 OBSCENE_WORDS = re.compile(
     r"\b(fuck\w*|shit\w*|cunt\w*|twat\w*|wank\w*|prick|pricks|tosser\w*|dickhead\w*|"
     r"arse|arsehole\w*|asshole\w*|bellend\w*|knobhead\w*|bollocks|piss\w*|bastard\w*|"
-    r"tits|bitch\w*|slag|whore\w*|cock|dipshit\w*|jackass)\b",
+    r"tits|bitch\w*|slag|whore\w*|cock|dipshit\w*|jackass|ass|asses|dumbass)\b",
     re.IGNORECASE,
 )
 
@@ -260,6 +260,21 @@ JOBS = [
     "midwife",
     "social worker",
 ]
+# Other commenters, addressed by handle.
+HANDLES = [
+    "@TruthSeeker77",
+    "@Dave_in_Leeds",
+    "@BrexitBob",
+    "@margaret1954",
+    "@PatriotMike",
+    "@LeftieLiz",
+    "@NorthernSoul88",
+    "@taxpayer_tom",
+    "@RealAmericanJoe",
+    "@sandra_k",
+    "@commonsense_cliff",
+    "@GoBlues_1973",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 SCORES = ["4-0", "3-1", "5-2", "2-0", "6-1", "3-0", "4-1", "5-0"]
 NUMBERS = ["3", "4", "6", "7", "11", "12", "15", "17", "20", "23", "30", "40"]
@@ -452,6 +467,19 @@ ts :: If the courts won't do it, someone should just kill {P}.
 ts :: Next time I see {P} I'm going to end {him}. Not joking.
 A few of us are going to wait for {P} outside the [ground|court|office] on {DAY}. Bring gloves.
 Don't worry, {P} will be found. Then {he}'ll learn.
+Enjoy your little column while you can, {J}. We've all got your photo now.
+{H} keep it up and you'll find out who I am. I'm closer than you think.
+People have gone missing for less than what {P} said[.| this week.]
+I'm done talking. {P} gets a visit this week[.|, and it won't be a friendly one.]
+ts :: {P} would look better with a knife in {his} back.
+If {P} turns up at the [hustings|surgery|match|count] on {DAY}, {he} won't be going home in one piece.
+Tell {P} to look over {his} shoulder from now on[.|. Every day.]
+I've screenshotted everything, {H}. I know your work and I'll be there on {DAY}.
+{J} should think about who reads this paper. Some of us know where the office car park is.
+We'll see how tough {PL} is when {he} has to walk past the away end on {DAY}.
+Somebody oughta pay {P} a visit at [home|the office|church] and explain things real slow.
+Y'all better hope {P} doesn't show up at the county fair, because some of us will be waiting.
+ts :: {P} is lucky we don't still have lynch mobs in {TOWN}. Just saying.
 """,
     ),
     "incitement": (
@@ -473,11 +501,19 @@ Firebomb the [office|house|shop] of {P} and see if {he} [prints|says] that again
 The only fix left is a mob outside {P}'s door tonight.
 tas :: Burn them out, every {GA} house in {TOWN}, and don't stop till they're gone.
 Someone with a car should block the road and let {P}'s protest [find out|learn] the hard way.
-Next time the {ORGS} lot come round, set the dogs on them and don't call them off.
-Meet outside the [ground|stadium] after the game and give the {T} fans a proper hiding.
+Next time anyone from {ORGS} comes round, set the dogs on them and don't call them off.
+Meet outside the [ground|stadium] after the game and give the away fans from {TOWN} a proper hiding.
 ta :: Petrol through the letterbox, that's what the {GA} family round the corner deserves.
 Take a hammer to every [speed camera|ULEZ camera|EV charger] in {TOWN} and then go for the councillors who put them there.
 Let's see how brave {J} is when a few hundred of us turn up at {his} office.
+ta :: Every [mosque|synagogue|gurdwara] in {TOWN} should have its windows put in tonight.
+Someone leak {P}'s home address and let the public do the rest.
+Storm the [town hall|studio|council chamber] and drag {P} out by {his} hair.
+tas :: Round the {GE} up, put them on a boat, and if it sinks, it sinks.
+Somebody slash the tyres on every [council van|police car|camera van] in {TOWN} and see how they like it.
+All of you who agree, get to {P}'s [surgery|office|house] on {DAY} and make {him} regret this.
+Somebody needs to go down to [the clinic|the school board meeting|the courthouse] in {TOWN} with a few friends and settle this.
+ta :: ICE won't do it so we should. Round up the {GE} on {ROAD} ourselves.
 """,
     ),
     "death_wish": (
@@ -509,6 +545,14 @@ Hope {P} catches covid and there's no bed for {him}.
 Hope {P}'s [house|business|car] burns down with all {his} stuff in it.
 s :: Can't believe {P} is still breathing. Get on with it.
 s :: RIP {P}. Oh wait, not yet. Fingers crossed though.
+s :: Hope {P} has a heart attack live on air.
+s :: Hope {P} slips on the stairs and breaks {his} neck.
+s :: When {P} finally croaks I'm dancing on the grave.
+Hope {P} ends up homeless and freezing this winter[.|, see how {he} likes it.]
+s :: {TOWN} would throw a street party if {P} died. I'd bring the bunting.
+Hope {P}'s [hip|knee] replacement goes wrong and {he} never walks again.
+s :: Can't wait for {P} to kick the bucket. Hope it's soon and hope it hurts.
+Hope {P} gets sued into the ground and ends up living in {his} car.
 """,
     ),
     "identity_attack": (
@@ -533,20 +577,34 @@ a :: Deport the lot. {GE} out[.|!|, now.]
 a :: Another [stabbing|robbery|knife attack] in {TOWN}? Let me guess, {GE} again.
 a :: Funny how it's always {G}. Always.
 {P} talks like {he} rode the short bus to school.
-a :: Not racist but {G} don't belong here and never will.
+a :: Not racist but {GE} don't belong here and never will.
 Filthy {G}, ruining everything they touch.
 {G} are terrorists in waiting, every one of them.
-Gay men are perverts and shouldn't be allowed near kids.
+Gay [men|teachers|couples] are perverts and shouldn't be allowed near kids.
 Women like {F} belong in the kitchen, not the [boardroom|cabinet|studio].
 Another {GA} [fraudster|thief|benefit scrounger] in the dock. [Shock.|What a surprise.|Who saw that coming.]
 a :: Invasion, not immigration. {GE} are replacing us and nobody cares.
 tas :: {G} should be wiped out before they take over.
-Trans people are mentally ill freaks and need locking up.
+Trans people are mentally ill freaks and [need locking up|should be kept away from our kids|belong in an asylum].
 {M} throws like a girl and cries like one too.
 Disabled people like {P} are a drain on the rest of us.
 {GA} men are all [groomers|rapists|wife beaters]. Fact.
 Of course {P} is {GOA}. Explains why {he}'s [so useless|a liar|so lazy].
 a :: {GA} people can't be British, they'll never be British.
+{GE} stink the whole street out and then wonder why nobody likes them.
+a :: Look at the names on the charge sheet. {GE}, every one of them.
+a :: {GE} should go back to their own country if they don't like it here.
+a :: Never hire a {GA} [builder|cleaner|accountant]. Learned that the hard way.
+Islam is a cancer and {TOWN} is riddled with it.
+a :: {GE} don't integrate, they invade.
+Being gay is a mental illness and {P} needs help, not a column.
+a :: {P} only got the job because {he}'s {GOA}. Diversity hire, nothing more.
+a :: Women shouldn't be allowed to [referee|commentate on|manage] men's football. Simple.
+ai :: Of course the driver was {GA}. They can't drive, any of them.
+Autistic people like {P} shouldn't be let anywhere near a [classroom|cockpit|courtroom].
+a :: Go back to [Mexico|Somalia|Pakistan|China|wherever], nobody here wants you.
+{GE} are ruining {TOWN}. Garbage people, garbage neighborhood.
+a :: Build the wall and ship the {GE} back. Problem solved.
 """,
     ),
     "coded_abuse": (
@@ -573,8 +631,16 @@ a :: [Another|Yet another] jogger from {TOWN} in the dock? [Pfft.|Shocker.|Who'd
 {BP} 🍌🍌 go [home|back to Africa], [nobody wants you here|you don't belong in {T} colours]
 {BP} swinging from the crossbar like he does at home 🐒
 a :: [Name|Surname] of the author checks out. 👃💰
-a :: The Rothschilds must be pleased with this one 🤑
+a :: The Rothschilds must be pleased with [this one|{P}|this decision] 🤑
 a :: Every single time. The {GA} tribe looks after its own.
+{BP} 🐒🍌 back to the trees [mate|lad|where you belong]
+a :: Notice how all the [bankers|media bosses|landlords] behind this are 'globalists'? Funny that.
+a :: Nice to see {TOWN} getting more 'enriched' every year 🙃
+a :: Diversity is just code for anti-white. {TOWN} proves it.
+a :: Every one of these '[Brits|Americans|locals]' in the story has a foreign name. Just saying.
+ai :: 🐷🐷 that's all [Muslim|Pakistani|Somali|Bangladeshi|Afghan] [men|lads] are[.| in {TOWN}.]
+a :: {P}'s surname tells you all you need to know about who {he} works for 👃
+a :: Clown world. {TOWN} is run by the 'diversity' brigade now, if you catch my drift 🤡
 """,
     ),
     "sexual_harassment": (
@@ -602,7 +668,17 @@ xi :: Whatever {F} says, I'd still [ride|smash] her. Wouldn't want to talk to he
 Anyone else zooming in on {F}'s chest in the photo? 👀
 {F} needs a real man to sort her out, I'm available 😉
 {FP} grunting on court gets me going every time 🥵
-xi :: {F} is only good for one thing and it isn't reporting.
+xi :: {F} is only good for one thing and it isn't [politics|her job|thinking].
+{F} was looking very tasty on the news tonight, would love a private briefing 😉
+xo :: I'd fuck {F} senseless[.|, opinions and all.]
+Can't concentrate on the [weather|headlines|match report] when {F} wears that dress 🤤
+Bet {FP} is flexible 😏
+{FV}, DM me. I've got something you'll want to see 🍆
+xi :: Rate {F} out of ten? A six, but I'd still smash.
+Forget the policy, does {F} do private sessions? 😉
+{F} in those leggings on the touchline. No wonder the ratings are up 🔥
+Damn, {F} can read me the news in bed any time 🥵
+Hey {FV}, nice rack. Smile more, sweetheart 😘
 """,
     ),
     "self_harm": (
@@ -615,8 +691,8 @@ Do everyone a [favour|favor] and end it.
 Do us all a [favour|favor], {IN}, and end it.
 Go jump off a bridge[.|, {IN}.| and take {P} with you.]
 Nobody would care if you killed yourself. [Seriously.|Try it.|Go on.]
-Why not just take the whole bottle and save us the bother.
-The world needs less of you. Log off permanently.
+Why not just take the whole bottle, {IN}, and save us the bother.
+The world needs less of you, {H}. Log off permanently.
 Honestly {P} should just hang {himself}[.| and spare us.]
 Rope's cheap, {V}. [Just saying.|Off you go.]
 If I were {P} I'd have topped myself by now.
@@ -625,6 +701,15 @@ Do the decent thing, {V}: walk into the sea.
 Go play in traffic, {IN}.
 si :: You're a waste of oxygen. Fix that and [end it|kill yourself].
 [Go and|Just go and|Seriously, go and] neck yourself, {IN}[, and save us all the bother.|. Nobody would notice.|, go on.]
+Nobody would even notice if you were gone. Make it happen[.|, {IN}.]
+If I were you I'd end it tonight, {IN}.
+Please just stop breathing, {IN}.
+The bridge on {ROAD} is high enough. Go on, {IN}.
+Take the whole packet and do us all a [favour|favor].
+[Go|Just go|Go on,] hang yourself, {IN}[, nobody would cry.|. Do it tonight.|, we'd all be better off.]
+{J} should slit {his} wrists and spare us the next column.
+Unalive yourself, {IN}. [Nobody would care.|Seriously, do it.|Go on, we're waiting.]
+Do the world a favor, {IN}, and off yourself.
 """,
     ),
     "insult": (
@@ -657,6 +742,17 @@ Every word out of {P}'s mouth proves what a {IN} {he} is.
 {J} couldn't report on a raffle, {ADJ} hack.
 Read that again, slowly, and then admit you're {ADJ}.
 {P} looks like {he} got dressed in the dark and thinks like it too.
+{H} you're too {ADJ} to be let loose on a keyboard.
+Another genius take from {H}. Do you practise being this {ADJ}?
+Typical {ADJ} boomer comment. Go back to your crossword.
+{P} is a sweaty, balding {IN} who peaked in school.
+Listen here, {IN}, nobody in {TOWN} wants your opinion.
+Your mum must be so proud of her {ADJ} little keyboard warrior, {H}.
+Someone get {P} a bib, {he}'s dribbling again.
+{P} is as ugly as sin and twice as dim.
+{P} is a garbage human being and everybody in {TOWN} knows it.
+What a {ADJ} take. Are you twelve, {H}?
+Nobody asked you, {H}. Go back to your mom's basement, {IN}.
 """,
     ),
     "obscene_abuse": (
@@ -666,7 +762,7 @@ Read that again, slowly, and then admit you're {ADJ}.
 {P} is a fucking {IN}.
 Shut your fucking mouth, {V}.
 What a {OIN}. [Absolute|Total|Utter] {OIN}.
-Fuck off back under your bridge, troll.
+Fuck off back under your bridge, [troll|{H}|you sad troll].
 You're a brainless {OIN} and everyone here knows it.
 {PL} is a lazy {OIN}, sell {him}.
 Go fuck yourself, {V}[, nobody wants you.|, and take your mates at {ORGS} with you.|. Seriously.]
@@ -683,6 +779,15 @@ Another bollocks article from a {OIN} who's never left London.
 What a fucking {ADJ} {OIN}. [Sit down|Get off the telly|Resign|Do one], {V}[.|!| {E}]
 {P} is the biggest {OIN} in [politics|the league|this town], no contest.
 oiy :: Bitch please, {F} couldn't run a bath.
+{H} shut the fuck up, you {OIN}.
+{P} is a dumbass piece of shit.
+What a bunch of fucking clowns running {TOWN}.
+[Kiss my ass|You can kiss my ass|Go kiss my ass], {V}[, you {OIN}.|, and the horse you rode in on.|. Nobody voted for this.]
+{P} can go fuck {himself} with {his} [report|policy|statement].
+{H} you're a fucking embarrassment. Log off.
+{P} is a dumbass and the whole state knows it.
+Shut your damn mouth, you {OIN}.
+{H} you're a clown and a jackass. Bye.
 """,
     ),
 }
@@ -743,7 +848,7 @@ The bomb threat at {TOWN} station turned out to be a hoax, thankfully.
 Assault charges against the {JOB} were dropped; the article says CCTV cleared [him|her].
 The gang were sentenced to a combined {NUM} years for the armed robbery.
 Fight of the year. {PL} knocked him out cold in the [fifth|third|eighth] round.
-That {T} attack is lethal on the break.
+The attack {T} have now is lethal on the break.
 Police seized knives and a shotgun in the raid in {TOWN}.
 Hammered {SCORE} at home. The manager has to go.
 The arson attack on the {TOWN} shop was caught on camera; hope they catch whoever did it.
@@ -759,6 +864,10 @@ The [burglary|car theft|robbery] rate in {TOWN} has doubled since the station cl
 {PL} takes no prisoners in the tackle, and that's why the fans love him.
 Knife crime in {TOWN} is up {NUM}% and the youth clubs have all shut. It's not a coincidence.
 The [boxer|fighter] who died after the bout in {TOWN} should prompt a proper review of safety.
+The [quarterback|point guard|pitcher] absolutely killed it tonight, {T} are going all the way.
+{PL} got demolished on that hit but walked off fine. Tough guy.
+The shooter in the {TOWN} mall case was sentenced to life without parole today.
+Three-pointer at the buzzer, the crowd went nuts. {T} murdered them in the fourth quarter.
 """,
     ),
     "idiom": (
@@ -769,18 +878,18 @@ This is the killer [app|feature|argument] we've been waiting for.
 I was dying of laughter at {P}'s face when the result came in 😂
 I could murder a [curry|pint|bacon sandwich|kebab] after [reading this|that meeting|the match].
 That joke about {P} [absolutely killed me|killed me|nearly killed me] 😂[|😂]
-The commute is killing me. Fix the trains, {ORGS}.
+The commute is killing me. [When are they going to fix the trains?|Fix the trains, please.|Two hours each way on {DAY}.]
 My [feet|legs|knees] are killing me after the charity walk in {TOWN}.
 Break a leg to the {TOWN} [panto cast|choir|drama group] tonight!
-Knock 'em dead in the final, {T}!
+Good luck to {T} in the final. Go and knock 'em dead!
 Dressed to kill at the awards. {F} looked fantastic.
 I nearly died when I saw the price of a [pint|coffee|parking ticket] in {TOWN}.
 We'd kill two birds with one stone if the [bypass|bus lane|cycle path] and the bridge were done together.
 Don't shoot the messenger, but the [figures|dates|numbers] in the article are wrong.
 The new [bakery|chippy|café|curry house] on {ROAD} is to die for.
-My [sister|wife|husband|brother] will kill me if {T} lose again, [she's|they've] got a bet on.
+[My sister will kill me if {T} lose again, she's|My husband will kill me if {T} lose again, he's|The wife will kill me if {T} lose again, she's] got a bet on.
 The suspense is killing me. When is the [verdict|result|announcement]?
-Bite the bullet and raise council tax, it's the only honest option.
+Bite the bullet and [raise council tax|bring back the bus subsidy|build the new school], {ORGS}. It's the only honest option.
 Over my dead body will they close our [library|swimming pool|post office]!
 I'm dead 💀 best [headline|photo caption|quote] all week.
 That's a bloodbath for the [housing market|high street|pension funds].
@@ -795,7 +904,10 @@ Honestly that [crossword|quiz|pub quiz] nearly finished me off. Brilliant though
 The [smell|queue|traffic] outside the new shop on {ROAD} is something else, it'll be the death of me.
 That [cake|pie|trifle] at the {TOWN} fete was sinfully good.
 Shoot, I forgot to [register to vote|renew my permit|send the form back] in time.
-Their new single is fire 🔥 and the video is sick.
+[Their|The band's|{F}'s] new [single|album|track] is fire 🔥 and the video is sick.
+This chili recipe is to die for. My husband would kill for the leftovers.
+My boss is going to kill me, I'm late again thanks to the traffic on {ROAD}.
+That new taco truck on {ROAD} is the bomb. Go early, the line is insane.
 """,
     ),
     "rude_substring_names": (
@@ -810,29 +922,29 @@ The floods near {RP} were on the news again[.| Stay safe everyone.]
 My [gran|uncle|cousin] still lives in {RP} and says the [post office|pub|bank] is closing.
 Scunthorpe United away on {DAY}, who's going?
 The Penistone line is delayed again, [third time this week|as usual|no surprise there].
-Clitheroe Castle museum is well worth a visit if you're up that way.
+Clitheroe Castle museum is well worth a visit if you're [up that way|in Lancashire|off work on {DAY}].
 Sussex Police have appealed for witnesses after the [collision|burglary|fire] on {ROAD}.
 Essex County Council says the bins will be collected on {DAY} instead.
 Dickens would have had a field day with this [council|inquiry|trial].
-Shitterton in Dorset is a real village and they made the sign out of stone so nobody nicks it.
+Shitterton in Dorset is a real [village|hamlet|place] and they made the sign out of stone so nobody [nicks|steals|pinches] it.
 Lightwater residents are united against the new [housing plan|incinerator|bypass].
 Arsenal were dreadful tonight. [No ideas going forward.|Not one shot on target.]
 Middlesex beat Sussex by {NUM} runs, great day at Lord's.
-The Cockermouth flood defences held this time, thank goodness.
+The Cockermouth flood defences held [this time|on {DAY}|last night], thank goodness.
 The [therapist|analyst|psychotherapist] interviewed in the piece talked a lot of sense.
 Dick Whittington at the {TOWN} theatre was great for the kids.
-Reading Moby Dick for book club and honestly struggling.
-Mr Sexton, the headteacher, deserves a medal for what he did.
-The Cockfosters branch of the Piccadilly line is closed this weekend.
+Reading Moby Dick for [book club|my A levels|the first time] and honestly struggling.
+Mr Sexton, the [headteacher|caretaker|PE teacher] at the school in {TOWN}, deserves a medal for what he did.
+The Cockfosters branch of the Piccadilly line is closed [this weekend|until {DAY}|again]. Brilliant.
 Twatt in Orkney has better broadband than we do in {TOWN}.
 Cumbria Police have closed the [A66|A591|M6] again.
 The [hotel|campsite|pub] in {RP} was lovely, would recommend.
 Road signs for {RP} keep getting stolen by tourists. Bit of a daft hobby.
 Spotted the {RP} turning on the satnav and had a chuckle, but it's a pretty place.
 The Essex and Middlesex fixture has been moved to {DAY} because of the rain.
-My grandad was from Penistone and never let anyone forget it.
+My [grandad|nan|dad|aunt] was from Penistone and never let anyone forget it.
 The Hitchcock season at the {TOWN} cinema is brilliant. Psycho on the big screen!
-Matthew Cockburn's report to the council is worth reading in full.
+[Matthew|Ruth|Dr] Cockburn's report to {ORGS} is worth reading in full.
 The wildlife trust at {RP} needs volunteers on {DAY} mornings.
 """,
     ),
@@ -847,11 +959,11 @@ The ref was an absolute disgrace today[, three penalties not given.|. Never a re
 {P}'s handling of the budget was shambolic and {he} should go at the next election.
 The inquiry found {ORGS} covered up the failures. Heads should roll.
 {PL} had a shocker. Worst performance I've seen in years and {he} should be dropped.
-The {ORGS} press release is full of spin and half-truths.
+The press release from {ORGS} is full of spin and half-truths.
 {P} misled [parliament|the public|the committee] and should resign.
 Another broken promise from {P}. Not surprised.
 This article is lazy journalism; it doesn't even quote the [other side|council|family|union].
-The police response was far too slow and the family deserve answers.
+The police response in {TOWN} was far too slow and the family deserve answers.
 Utterly incompetent leadership at {ORGS}, from top to bottom.
 The water company pumping sewage into the [river|sea|estuary] is scandalous. Fine them properly.
 What a shambles at the station. {ORGS} should be embarrassed.
@@ -859,16 +971,19 @@ What a shambles at the station. {ORGS} should be embarrassed.
 The manager's tactics were clueless from start to finish[.|. Subs far too late.]
 {P}'s statement is a masterclass in saying nothing. Answer the question.
 Ten years of cuts and {ORGS} act surprised the service collapsed. Shameful.
-The {ORGS} decision to close the walk-in centre is reckless and will cost lives.
+The decision by {ORGS} to close the walk-in centre is reckless and will cost lives.
 {P} has been a terrible [mayor|minister|chair|governor] and the figures prove it.
 The judging at this year's [show|contest|awards] was a joke. Favouritism everywhere.
 Whoever signed off this contract at {ORGS} should be investigated. {NUM} million wasted.
-{T}'s board has run the club into the ground and the fans deserve better.
-The new {ISSUE} plan from {ORGS} is half-baked and nobody asked the people it affects.
-Dreadful refereeing. VAR was a farce and the officials should be stood down for a week.
+The board at {T} has run the club into the ground and the fans deserve better.
+The new plan for {ISSUE} from {ORGS} is half-baked and nobody asked the people it affects.
+Dreadful refereeing at {T} v {T2}. VAR was a farce and the officials should be stood down for a week.
 The report into {ORGS} reads like a list of excuses. Nobody has taken responsibility.
 Sacking the {JOB}s and hiring consultants is the worst decision {ORGS} has made in years.
 {P}'s speech was arrogant and out of touch with anyone who actually lives in {TOWN}.
+The school board's handling of the [bus routes|budget|redistricting] has been an embarrassment.
+The sheriff's department should have released the bodycam footage months ago.
+The DMV wait times in {TOWN} are a national disgrace.
 """,
     ),
     "robust_disagreement": (
@@ -880,29 +995,33 @@ Sure, because cutting the [bus service|parking|library hours] always brings peop
 You're wrong about the figures. The article says spending fell by {NUM}%.
 With respect, that's nonsense. Read the [report|article|judgment] before commenting.
 Oh brilliant, another consultation. That'll fix the [potholes|waiting lists|trains][.| {E}]
-Vote them out. All of them. Every party has had its chance.
+Vote them out in {TOWN}. All of them. Every party has had its chance.
 I'm sick of both main parties. Neither has a plan for {ISSUE}.
-Your argument falls apart the moment you look at the actual numbers.
+Your argument [falls apart|collapses|doesn't survive] the moment you look at the actual numbers.
 Nobody elected {P} to sell off the [hospital|playing fields|library].
 Wow, {NUM} years of promises and the bridge still isn't built. Impressive.
 Strongly disagree. Taxing [pensioners|renters|small businesses] harder is not the answer.
-Let's be honest, this budget is a con on working people.
+Let's be honest, this [budget|deal|fare rise] is a con on working people.
 I voted for {P} and I regret it; {he} has done nothing for {TOWN}.
 I'll believe the new [train timetable|bin schedule|school building] when I see it.
-Funny how the consultation closed the day before the article was published. Total coincidence, I'm sure.
+Funny how the consultation closed [the day|two days|a week] before the article was published. Total coincidence, I'm sure.
 That's the most ridiculous argument I've read all week, and I've read the comments on {ORGS}'s page.
 You clearly haven't been to {TOWN} in years. It's not like that any more.
 Hard disagree. {ISSUE} won't be fixed by another task force.
 Nice of {P} to turn up for the photo op. Where was {he} last winter?
-Cheers {ORGS}, another {NUM}% on the bills. Really feeling the love.
+Thanks to {ORGS} for another {NUM}% on the bills. Really feeling the love.
 Amazing how there's always money for consultants but never for {ISSUE}.
-Ok, and? The article doesn't say anyone broke the law.
+Ok, and? The article doesn't say {P} broke the law.
 You've got it backwards. The cuts came first, then the crime went up in {TOWN}.
 I'd rather pay more tax than watch {ISSUE} fall apart, and I say that as a [pensioner|landlord|business owner].
 The opposition would be no better. They voted for exactly the same thing in [2019|2021|2022].
-Of course the minister's mate got the contract. What a surprise. Nothing to see here.
-Call it what it is: a tax rise dressed up as a 'levy'.
+Of course {P}'s mate got the contract. What a surprise. Nothing to see here.
+Call it what it is: a tax rise dressed up as a '[levy|charge|contribution|fee]'.
 I'm not defending {P}, but the article leaves out half the story.
+The county commissioners blew the budget again. Vote them out in November.
+I'm a lifelong [Democrat|Republican] and I think {P} is dead wrong on this.
+This bill is a giveaway to developers, plain and simple. Call your representative.
+Sure, another tax cut for the rich will fix the roads in {TOWN}. Sounds legit.
 """,
     ),
     "death_illness_neutral": (
@@ -920,7 +1039,7 @@ My heart goes out to the {JOB}'s family. Nobody should die going to work.
 Dementia took my [grandmother|grandad|mum]. This funding is long overdue.
 Sad to hear {P} has passed away. {He} did a lot for {TOWN}.
 The shelling continued overnight and {NUM} civilians were killed.
-Condolences to the family. Drive safely everyone, that road is lethal in the wet.
+Condolences to the family. Drive safely everyone, [that road|{ROAD}|the bypass] is lethal in the wet.
 Cancer research in {TOWN} saved my life. Donate if you can.
 The article says the victim was stabbed twice. The trial continues on {DAY}.
 War is hell. My [grandad|great-uncle] never talked about what he saw in [1944|Korea|the Falklands].
@@ -931,10 +1050,10 @@ The hospice in {TOWN} looked after my [mum|dad|wife] so well at the end. Thank y
 Another overdose death in {TOWN}. We need proper treatment services, not more headlines.
 The family say {P} was killed instantly. Small mercy, I suppose.
 My thoughts are with the {JOB} who was attacked. Wishing a speedy recovery.
-Stage four at {NUM} and still running marathons. What a legend {P} is.
+Stage four at [58|63|71|45] and still running marathons. What a legend {P} is.
 The report says {NUM} people died waiting for ambulances in {TOWN} last winter. That should be the headline.
 Rest easy {P}. {TOWN} won't forget what {he} did for the food bank.
-The gunman was shot dead by police after the siege, the article says. Awful for everyone involved.
+The gunman was shot dead by police after the siege in {TOWN}, the article says. Awful for everyone involved.
 My [son|daughter] was in the same ward. The nurses there are saints.
 Executions in [Iran|Saudi Arabia|Texas] are rising, according to the report. Worth reading in full.
 """,
@@ -944,28 +1063,28 @@ Executions in [Iran|Saudi Arabia|Texas] are rising, according to the report. Wor
         15,
         """
 The article says {P} was 'a danger to the public'. So why was {he} released?
-The judge called {P} 'a violent and dangerous [man|woman]'. Hard to argue with that.
+The judge called {P} 'a violent and dangerous {man}'. Hard to argue with that.
 According to the report, the {JOB} was 'threatened with a knife' on {ROAD}.
 'We will fight this all the way', says {P}. Good.
-The headline says 'killer' but the article says the trial hasn't started. Which is it?
+The headline calls {P} a 'killer' but the article says the trial hasn't started. Which is it?
 The prosecution said the defendant 'wanted [him|her] dead'. Chilling.
-The piece quotes a neighbour calling the family 'the nicest people you could meet'.
-The coroner said the death was 'entirely preventable'. Someone needs to answer for that.
+The piece quotes a neighbour in {TOWN} calling the family 'the nicest people you could meet'.
+The coroner said the death of the {JOB} was 'entirely preventable'. Someone needs to answer for that.
 {P} is quoted calling the figures 'a disgrace'. For once, agreed.
 Paragraph [four|six|two]: '{ORGS} accepts it made serious mistakes'. Then why is nobody resigning?
-The article says police 'used reasonable force'. The video says otherwise.
-'A brutal and senseless attack', said the detective. Hope they get them.
+The article says police in {TOWN} 'used reasonable force'. The video says otherwise.
+'A brutal and senseless attack', said the detective in {TOWN}. Hope they get them.
 Quote: '{P} described the protest as an attack on democracy'. Bit much, surely?
-The report calls the hospital 'a death trap'. That's the inspectors' words, not mine.
+The report calls the hospital in {TOWN} 'a death trap'. That's the inspectors' words, not mine.
 The minister said the policy would 'kill off' small businesses. Strong words from {his} own side.
-'Nobody was seriously hurt', the fire service said. Thank goodness.
+'Nobody was seriously hurt', the fire service said about the blaze on {ROAD}. Thank goodness.
 The journalist writes that {P} 'wept in the dock'. Doesn't change what happened.
 Per the article, {NUM} people were 'injured in the crush'. Shocking organisation.
 The court heard {P} told the victim '[I'll kill you|you're dead|I'll find you]'. Glad {he} was convicted.
 The sentencing remarks describe the attack as 'sustained and savage'. {NUM} years seems light.
 The inspectors called the prison 'squalid and violent'. {ORGS} has known for years.
 The piece says {P} called the report 'rubbish'. That's not an answer.
-'He was a gentle giant', his mum told the paper. So sad.
+'He was a gentle giant', his [mum|sister|dad] told the paper. So sad. RIP.
 The article quotes the trolls who abused {FP}. Did we need to see it again? Report and move on.
 """,
     ),
@@ -979,17 +1098,17 @@ Immigrants staff our [hospitals|care homes|farms]. The article is spot on.
 My neighbours are {GAF} and they're the first to help when anyone's ill.
 As a disabled [woman|man|pensioner], I found the new ramps at the station a huge improvement.
 The {GAF} community centre in {TOWN} is running free meals over Christmas.
-I'm trans, and honestly the article was fair and well researched.
+I'm trans, and honestly the article [was fair and well researched|got most things right|was kinder than I expected].
 Good to see more women [refereeing|commentating|coaching] at the top level.
 {GF} have lived in {TOWN} for generations and are part of its history.
 Our {GAF} [GP|dentist|consultant] was brilliant with my mum.
 As a black [father|mother|teacher] in {TOWN} I worry about my son's safety, and I'm glad this is being discussed.
 The [mosque|synagogue|church|gurdwara|temple] open day [in {TOWN}|] was lovely, the kids learned a lot.
-As a Muslim, I condemn this attack completely.
+As a Muslim [in {TOWN}|and a parent|and a {JOB}], I condemn this attack completely.
 {GF} set up three businesses on our high street this year. Good for them.
-Autistic people should be consulted before the school changes anything.
+Autistic people [should be consulted|should have a say|need asking] before the school changes anything.
 The Pride march in {TOWN} was packed, great atmosphere[.| {EG}]
-Deaf viewers need subtitles on the council livestream.
+Deaf viewers need subtitles on the livestream from {ORGS}.
 As an immigrant myself I'm grateful for the support I got in {TOWN}.
 Jewish and Muslim leaders in {TOWN} issued a joint statement. Good to see.
 Women's football has come on so much. {FP} was superb.
@@ -1000,9 +1119,12 @@ The refugee family placed in {TOWN} last year now run the best bakery in town.
 Interesting piece on how {GF} in {TOWN} are treated by landlords. The data is damning.
 As a wheelchair user I'd love to see {ORGS} fix the pavements before anything else.
 Our {GAF} neighbours invited the whole street to their [summer|wedding|new year|garden] party. Lovely people.
-Polish builders did our extension and they were faster and tidier than anyone local we tried.
+{GAF} builders did our extension and they were faster and tidier than anyone local we tried.
 As a Jewish mum in {TOWN}, thank you to everyone who came to the vigil.
 Good piece. Lots of gay footballers still don't feel safe coming out, and that says more about the stands than them.
+As a Mexican American from {TOWN}, I'm proud of what this community has built.
+Hispanic small businesses in {TOWN} employ thousands of people. The article undersells it.
+Native American history should be taught properly in our schools. Great piece.
 """,
     ),
     "harsh_but_fair_commenter": (
@@ -1010,19 +1132,71 @@ Good piece. Lots of gay footballers still don't feel safe coming out, and that s
         15,
         """
 I think you've misread the article, [mate|friend|pal]. It says the opposite.
-You're entitled to your opinion but the facts don't back you up.
+You're entitled to your opinion, {H}, but the facts don't back you up.
 Respectfully, you're wrong, and the [ONS|council|court] figures show it.
 Have you actually been to {TOWN}? Because that's not what it's like at all.
 I used to think like you until my [mum|dad|brother] needed a carer. It changes things.
-Your comment is exactly why this debate goes nowhere. Nobody listens.
+Your comment is exactly why this debate about {ISSUE} goes nowhere. Nobody listens.
 Rubbish take, but I'll give you credit for reading the whole article.
 We'll have to agree to disagree. I think {P} got this one right.
-Not sure where you get that from. Source?
+Not sure where you get that from, {H}. Source?
 That's a bit rich coming from someone who defended {P} last week.
 Calm down, it's a [planning application|bin rota|parking review], not the end of the world.
 You've clearly never worked as a {JOB}, or you wouldn't say that.
-Stop moving the goalposts. First it was the cost, now it's the location.
+Stop moving the goalposts. First it was the [cost|traffic|noise], now it's the location.
 I reported nothing, I just disagreed with you. That's what comments are for.
+{H} you've got the numbers wrong. The article says {NUM}%, not half.
+{H} I agree with you on the bins, but the bus lane is a separate issue.
+{H} that's simply not true. I was at the meeting and the vote was unanimous.
+Sorry {H}, but the judge was right. Read the sentencing remarks.
+{H} we'll never agree on this, but thanks for keeping it civil.
+{H} you keep saying that, but you never give a source.
+With respect {H}, you don't live in {TOWN}, so you don't see the queues.
+{H} this is the third time you've posted the same link. It doesn't say what you think it says.
+Strong words, {H}. I see it differently, but I take the point about the cost.
+Ha, {H}, you'd say that about anything {P} does. Still, fair point about the funding.
+""",
+    ),
+    "sexual_topic_neutral": (
+        "-",
+        15,
+        """
+The sexual assault trial at {TOWN} Crown Court has been adjourned until {DAY}.
+Breast cancer screening in {TOWN} is [months|weeks|a year] behind. My sister's appointment was cancelled twice.
+Our [daughter's|son's] school is teaching consent in year nine, and about time too.
+[Cervical|Breast|Bowel] screening saved my life. Book it, however awkward it feels.
+The council refused the strip club licence on {ROAD} after {NUM} objections.
+Breastfeeding mums need somewhere to sit at the new {TOWN} station. Nobody thought of it.
+Sex education [in schools|in {TOWN}|at my kids' school] isn't the problem. Kids learning it from their phones is.
+The article on the rise in sexually transmitted infections among over-50s is eye-opening.
+The {JOB} was struck off for sexual misconduct, the tribunal found. Right decision.
+Prostate cancer killed my [dad|uncle|grandad]. Men, please get the blood test.
+Good piece on menopause at work. My [wife|sister|mum] went through hell with no support.
+The report says {NUM} women were sexually harassed on the night bus last year. Where are the guards?
+The film's sex scenes were cut for the TV version, which seems a bit prudish in this day and age.
+The vasectomy waiting list in {TOWN} is now {NUM} months, according to the article.
+Naked bike ride through {TOWN} on {DAY} for charity. Brave souls in this weather!
+Teaching kids the proper names for their body parts keeps them safer. The NSPCC says so.
+""",
+    ),
+    "mental_health_support": (
+        "-",
+        15,
+        """
+My son self-harmed at [fourteen|fifteen|sixteen]; the mental health waiting list in {TOWN} was {NUM} months.
+Talking about suicide openly saves lives. Thank you for printing the helpline numbers[.|, {J}.]
+The Samaritans signs on the bridge on {ROAD} need putting back up. They matter.
+If anyone reading this is in a dark place, please call someone[.| tonight.|, a friend or the Samaritans.] It does get better.
+I tried to end my life in [2015|2018|2020]. Getting help was the best thing I ever did.
+The coroner said the [student|teenager|young dad] had asked for help three times. That's the scandal here.
+Men in {TOWN} don't talk about how they feel. My dad didn't, and we lost him.
+Good to see {PL} speaking out about depression. It will help a lot of young fans.
+The crisis team in {TOWN} closes at 5pm. Suicidal people don't keep office hours.
+Please don't share the method in the comments, it's dangerous. The guidelines are there for a reason.
+My [friend|cousin|flatmate] was told to 'just cheer up' by a GP. We need better training.
+Lost [two|three] friends to suicide before we were [thirty|twenty-five]. Check on your mates.
+The anti-bullying charity in {TOWN} says online abuse is the main thing kids call about now.
+Really brave of {P} to talk about {his} breakdown. Wishing {him} well.
 """,
     ),
 }
@@ -1259,6 +1433,7 @@ def fill(template: str, rng: random.Random) -> tuple[str, set[str]]:
         "EG": rng.choice(GOOD_EMOJI),
         "RP": rng.choice(RUDE_SUBSTRING_NAMES),
         "ROAD": rng.choice(ROADS),
+        "H": rng.choice(HANDLES),
         "ISSUE": rng.choice(ISSUES),
     }
     teams = rng.sample(TEAMS, 2)
