@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from moderation.domain.labels import ReasonCode, ReviewReason
 
@@ -60,9 +60,32 @@ class CommentSubmitted(_Event):
     submitted_at: datetime = Field(default_factory=utcnow)
 
 
+class Person(_Event):
+    """Someone in a story, and the other ways a comment may point at them."""
+
+    name: str = Field(min_length=1)  # the full name, titles allowed ("Cllr Peter Dawes")
+    aliases: list[str] = Field(default_factory=list)  # "Pete Dawes", "Dawesy"
+    roles: list[str] = Field(default_factory=list)  # "the planning chair", "the ref"
+    # For protected people only, from the legal desk: nicknames, places, schools, clubs,
+    # relationships ("his stepdaughter"); any one in a comment risks jigsaw identification.
+    identifiers: list[str] = Field(default_factory=list)
+
+
+def _people(value: object) -> object:
+    """Version 1 events list people as plain full names: read those as Person objects."""
+    if isinstance(value, list):
+        return [{"name": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
 class ProceedingsRef(_Event):
-    defendants: list[str] = Field(default_factory=list)
+    defendants: list[Person] = Field(default_factory=list)
+    witnesses: list[Person] = Field(default_factory=list)
     description: str | None = None
+
+    _plain_names = field_validator(
+        "defendants", "witnesses", mode="before", json_schema_input_type=list[str | Person]
+    )(_people)
 
 
 class ExtraTerm(_Event):
@@ -79,11 +102,17 @@ class ArticleContext(_Event):
     section: str | None = None
     premoderate: bool = False
     legally_sensitive: bool = False
-    named_people: list[str] = Field(default_factory=list)
-    protected_names: list[str] = Field(default_factory=list)
+    # People comments may defame or threaten.
+    named_people: list[Person] = Field(default_factory=list)
+    # Complainants in sexual-offence cases and children in proceedings: never identified.
+    protected_names: list[Person] = Field(default_factory=list)
     active_proceedings: list[ProceedingsRef] = Field(default_factory=list)
     extra_terms: list[ExtraTerm] = Field(default_factory=list)
     updated_at: datetime = Field(default_factory=utcnow)
+
+    _plain_names = field_validator(
+        "named_people", "protected_names", mode="before", json_schema_input_type=list[str | Person]
+    )(_people)
 
 
 class Decision(StrEnum):
@@ -107,6 +136,11 @@ class Reason(_Event):
     score: float | None = None
     threshold: float | None = None
     spans: list[Span] = Field(default_factory=list)
+    # Legal and threat reasons: which rule ("contempt.bad_character"), about whom (the name
+    # from the article context, or as the comment gives it), and why, in one plain sentence.
+    rule: str | None = None
+    subject: str | None = None
+    sentence: str | None = None
 
 
 class ModelRef(_Event):

@@ -28,6 +28,9 @@ class ReasonCode(StrEnum):
     LEGAL_CONTEMPT = "LEGAL_CONTEMPT"
     LEGAL_ANONYMITY = "LEGAL_ANONYMITY"
     LEGAL_DEFAMATION = "LEGAL_DEFAMATION"
+    # Threats, menace or doxxing aimed at an identifiable person (legal: a criminal
+    # offence, not a matter of taste like the toxicity model's THREAT score).
+    TARGETED_THREAT = "TARGETED_THREAT"
     PREMODERATED_ARTICLE = "PREMODERATED_ARTICLE"
     SCORER_ERROR = "SCORER_ERROR"
 
@@ -53,6 +56,7 @@ CATEGORY_OF_REASON: dict[ReasonCode, ReasonCategory] = {
     ReasonCode.LEGAL_CONTEMPT: ReasonCategory.LEGAL,
     ReasonCode.LEGAL_ANONYMITY: ReasonCategory.LEGAL,
     ReasonCode.LEGAL_DEFAMATION: ReasonCategory.LEGAL,
+    ReasonCode.TARGETED_THREAT: ReasonCategory.LEGAL,
     ReasonCode.PREMODERATED_ARTICLE: ReasonCategory.PREMODERATED,
     ReasonCode.SCORER_ERROR: ReasonCategory.ERROR,
 }
