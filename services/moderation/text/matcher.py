@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick_rs
 import numpy as np
@@ -25,13 +26,17 @@ class Term:
     def canonical(self) -> CanonicalTerm:
         return canonical_term(self.text.rstrip(PREFIX_MARK))
 
+    @cached_property
+    def doubled_letters(self) -> tuple[tuple[int, int], ...]:
+        """(offset, run) of each letter the term doubles: the text must double it too."""
+        return tuple((i, run) for i, run in enumerate(self.canonical.runs) if run > 1)
+
     @property
     def prefix(self) -> bool:
         return self.text.endswith(PREFIX_MARK)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: thousands are made per long comment
     comment: int
     start: int  # canonical offsets of the term itself (no boundary spaces)
     end: int
@@ -60,8 +65,12 @@ class TermSet:
     def __len__(self) -> int:
         return len(self.patterns)
 
-    def find(self, batch: CanonicalBatch, comment: int | None = None) -> list[Hit]:
-        """Every hit in the batch, or only in one comment of it."""
+    def find(
+        self, batch: CanonicalBatch, comment: int | None = None, limit: int | None = None
+    ) -> list[Hit]:
+        """Every hit in the batch, or only in one comment of it. With `limit`, at most
+        limit + 1 matches per comment are looked at (so a caller can tell it overflowed):
+        the work per comment is then bounded whatever the comment holds."""
         if self._automaton is None:
             return []
         if comment is None:
@@ -69,25 +78,30 @@ class TermSet:
         else:
             offset = int(batch.comment_starts[comment])
             haystack = batch.comment_text(comment)
+        comment_starts = batch.comment_starts.tolist() if comment is None else []
+        counts: dict[int, int] = {}
         hits = []
-        for index, start, end in self._automaton.find_matches_as_indexes(
-            haystack, overlapping=True
-        ):
-            pattern = self.patterns[index]
+        runs = batch.runs
+        for index, start, _ in self._automaton.find_matches_as_indexes(haystack, overlapping=True):
             start += offset + 1  # drop the leading boundary space
-            end = start + len(pattern.strip(" "))
-            owner = comment if comment is not None else batch.comment_of(start)
-            for term in self.by_pattern[pattern]:
-                if _runs_allow(batch.runs, start, term.canonical):
-                    # A prefix term reports the whole word it starts ("Swindlers").
-                    stop = batch.text.find(" ", end) if term.prefix else end
-                    hits.append(Hit(owner, start, stop, term))
+            owner = comment if comment is not None else bisect_right(comment_starts, start) - 1
+            if limit is not None:
+                seen = counts[owner] = counts.get(owner, 0) + 1
+                if seen > limit + 1:
+                    continue
+            for term in self.by_pattern[self.patterns[index]]:
+                if term.doubled_letters and not _runs_allow(runs, start, term.doubled_letters):
+                    continue
+                end = start + len(term.canonical.text)
+                # A prefix term reports the whole word it starts ("Swindlers").
+                stop = batch.text.find(" ", end) if term.prefix else end
+                hits.append(Hit(owner, start, stop, term))
         return hits
 
 
-def _runs_allow(runs: np.ndarray, start: int, term: CanonicalTerm) -> bool:
+def _runs_allow(runs: np.ndarray, start: int, doubled: tuple[tuple[int, int], ...]) -> bool:
     """A doubled letter in the term needs at least a doubled letter in the text."""
-    return bool(np.all(runs[start : start + len(term.runs)] >= np.asarray(term.runs)))
+    return all(runs[start + offset] >= run for offset, run in doubled)
 
 
 def token_index(batch: CanonicalBatch, position: int) -> int:

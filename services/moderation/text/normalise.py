@@ -10,7 +10,11 @@ spaces, e.g. "Ｓ.m.1.t.h is a l!ar" -> " smith is a l ar " (see the tests for t
 - 'l', 'i' and '1' to one letter, since '1' stands for either and terms are folded alike;
 - runs of one letter collapsed ("guiiilty" -> "guilty"), in comments and terms alike;
 - three or more single letters separated by one space or punctuation mark joined
-  ("s m i t h", "l.i.a.r").
+  ("s m i t h", "l.i.a.r");
+- HTML entities (&#115; &#x73; &amp;) and URL escapes of ASCII (%73) decoded first;
+- invisible "letters" dropped: tag characters, variation selectors, Hangul fillers;
+- with `join_words=True` (for term lists), a hyphen, underscore, markdown emphasis or a
+  line break BETWEEN two letters joins them ("scum-bag", "scum**bag**", "scum\nbag").
 
 Every canonical character keeps the index of the original character it came from, so a
 match is reported as a span of the ORIGINAL body. The per-character work is one lookup
@@ -19,6 +23,7 @@ table applied with NumPy to a whole batch at once; nothing loops over characters
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +34,7 @@ import numpy as np
 SPACE = ord(" ")
 DROP = 0  # characters that vanish (zero-width, combining marks)
 INNER_I = 1  # '!' and '|': an 'i' inside a word ("l!ar"), punctuation elsewhere
+JOINER = 2  # '-', '_', '*', line breaks: glue inside a word when joining, else a space
 COMMENT_BREAK = "\n"  # between comments of a batch; no pattern contains it
 
 # Look-alike letters, as rendered in common fonts.
@@ -40,7 +46,25 @@ CONFUSABLES = {
     # Greek
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
     "τ": "t", "υ": "u", "χ": "x", "ω": "w", "μ": "u", "γ": "y", "ς": "s", "σ": "o",
+    # Capitals that casefold into a different look-alike (Greek 'Μ' would become 'μ' ~ 'u')
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k",
+    "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c", "Т": "t", "Х": "x", "У": "y", "Ѕ": "s",
+    "І": "i", "Ј": "j",
+    # Latin small capitals and IPA letters (no compatibility decomposition to fall back on)
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i",
+    "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s",
+    "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z", "ɑ": "a", "ɐ": "a", "ɒ": "o",
+    "ɓ": "b", "ɔ": "o", "ɕ": "c", "ɖ": "d", "ɗ": "d", "ə": "e", "ɛ": "e", "ɜ": "e", "ɘ": "e",
+    "ɟ": "j", "ɠ": "g", "ɦ": "h", "ɨ": "i", "ɩ": "i", "ɯ": "m", "ɱ": "m", "ɲ": "n", "ɳ": "n",
+    "ɵ": "o", "ɹ": "r", "ɻ": "r", "ɽ": "r", "ɾ": "r", "ʂ": "s", "ʈ": "t", "ʉ": "u", "ʋ": "v",
+    "ʍ": "w", "ʐ": "z", "ʑ": "z", "ı": "i", "ȷ": "j",
 }  # fmt: skip
+# Letters that render as nothing (Hangul fillers, the blank Braille pattern): evaders put
+# them inside words the way they use zero-width spaces.
+INVISIBLE_LETTERS = {"\u3164", "\u115f", "\u1160", "\uffa0", "\u2800"}
+# Glue inside a word when joining: hyphens, underscore, markdown emphasis, line breaks.
+JOINERS = {"-", "_", "*", "\n", "\r", "\u2010", "\u2011"}
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 # After everything else: one canonical letter for the three that stand in for each other.
 FOLD = {"l": "i"}
@@ -48,14 +72,22 @@ FOLD = {"l": "i"}
 _BMP = 0x10000
 _MATH_ALNUM = range(0x1D400, 0x1D800)  # 𝐒𝐦𝐢𝐭𝐡 and friends
 _FULLWIDTH_AND_ENCLOSED = range(0x1F100, 0x1F1FF)
+_TAGS = range(0xE0000, 0xE0080)  # invisible "tag" characters
+_VARIATION_SELECTORS_SUPPLEMENT = range(0xE0100, 0xE01F0)
 
 
 def _canonical_char(char: str) -> int:
     category = unicodedata.category(char)
+    if char in JOINERS:
+        return JOINER
+    if char in INVISIBLE_LETTERS or ord(char) in _TAGS:
+        return DROP
     if category in ("Cf", "Mn", "Me"):  # zero-width/format characters, combining marks
         return DROP
     if char in LEET:
         return ord(LEET[char])
+    if char in CONFUSABLES:
+        return ord(FOLD.get(CONFUSABLES[char], CONFUSABLES[char]))
     if char in "!|":
         return INNER_I
     decomposed = unicodedata.normalize("NFKD", char)
@@ -77,14 +109,52 @@ def _canonical_char(char: str) -> int:
 def lookup_table() -> np.ndarray:
     """Code point -> canonical code point, for the BMP and the ranges evaders use."""
     table = np.full(0x110000, SPACE, dtype=np.uint32)
-    for code in (*range(_BMP), *_MATH_ALNUM, *_FULLWIDTH_AND_ENCLOSED):
+    for code in (
+        *range(_BMP),
+        *_MATH_ALNUM,
+        *_FULLWIDTH_AND_ENCLOSED,
+        *_TAGS,
+        *_VARIATION_SELECTORS_SUPPLEMENT,
+    ):
         if 0xD800 <= code <= 0xDFFF:
             continue
         table[code] = _canonical_char(chr(code))
-    # A line break inside a comment is plain whitespace; normalise_batch marks the breaks
-    # between comments itself, by position.
-    table[ord(COMMENT_BREAK)] = SPACE
+    # A line break inside a comment is whitespace (or glue inside a word, see JOINERS);
+    # normalise_batch marks the breaks between comments itself, by position.
     return table
+
+
+# An HTML entity or the URL escape of an ASCII character: decoded before anything else.
+_ESCAPE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|%[0-7][0-9a-fA-F]"
+)
+
+
+def _decode_escapes(body: str) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """The body with entities and escapes decoded, and for each decoded character the first
+    and last body character it came from; None when there is nothing to decode."""
+    if "&" not in body and "%" not in body:
+        return None
+    pieces: list[str] = []
+    first: list[int] = []
+    last: list[int] = []
+    cursor = 0
+    for match in _ESCAPE.finditer(body):
+        text = match.group()
+        decoded = chr(int(text[1:], 16)) if text[0] == "%" else html.unescape(text)
+        if decoded == text:
+            continue  # not an entity html knows
+        plain = body[cursor : match.start()]
+        pieces += [plain, decoded]
+        first += [*range(cursor, match.start()), *[match.start()] * len(decoded)]
+        last += [*range(cursor, match.start()), *[match.end() - 1] * len(decoded)]
+        cursor = match.end()
+    if not pieces:
+        return None
+    pieces.append(body[cursor:])
+    first += range(cursor, len(body))
+    last += range(cursor, len(body))
+    return "".join(pieces), np.array(first, dtype=np.int64), np.array(last, dtype=np.int64)
 
 
 _SPACED_LETTERS = re.compile(r"(?<= )(?:\w ){2,}\w(?= )")
@@ -119,17 +189,27 @@ class CanonicalBatch:
         return self.text[start:end]
 
 
-def normalise_batch(bodies: list[str]) -> CanonicalBatch:
+def normalise_batch(bodies: list[str], join_words: bool = False) -> CanonicalBatch:
+    """The canonical text of a batch. `join_words` glues letters across a hyphen,
+    underscore, markdown emphasis or line break ("scum-bag" -> "scumbag"): right for
+    single-word terms, wrong for reading ordinary words, so it is a separate pass."""
+    decoded = [_decode_escapes(b) for b in bodies]
+    texts = [b if d is None else d[0] for b, d in zip(bodies, decoded, strict=True)]
     # A space before and after every comment, so every token has a boundary on both sides.
-    joined = COMMENT_BREAK.join(f" {b} " for b in bodies)
+    joined = COMMENT_BREAK.join(f" {t} " for t in texts)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     mapped = lookup_table()[codes]
     lengths = np.array([len(b) + 3 for b in bodies], dtype=np.int64)  # " b " + break
-    mapped[np.cumsum(lengths)[:-1] - 1] = ord(COMMENT_BREAK)
+    decoded_lengths = np.array([len(t) + 3 for t in texts], dtype=np.int64)
+    mapped[np.cumsum(decoded_lengths)[:-1] - 1] = ord(COMMENT_BREAK)
     positions = np.flatnonzero(mapped != DROP)
     mapped = mapped[positions]
+    first, last = _origins(positions, decoded, lengths)
     _resolve_inner_i(mapped)
-    arrays = _collapse_runs(mapped, positions, positions, None)
+    keep = _resolve_joiners(mapped, join_words)
+    if keep is not None:
+        mapped, first, last = mapped[keep], first[keep], last[keep]
+    arrays = _collapse_runs(mapped, first, last, None)
     text = arrays[0].astype("<u4").tobytes().decode("utf-32-le")
     if _has_spaced_letters(arrays[0]):
         text, arrays = _join_spaced_letters(text, arrays)
@@ -139,6 +219,52 @@ def normalise_batch(bodies: list[str]) -> CanonicalBatch:
     breaks = [m.start() for m in re.finditer(COMMENT_BREAK, text)]
     comment_starts = np.array([0, *(b + 1 for b in breaks)], dtype=np.int64)
     return CanonicalBatch(text, first, last, runs, comment_starts, original_starts)
+
+
+def _origins(
+    positions: np.ndarray,
+    decoded: list[tuple[str, np.ndarray, np.ndarray] | None],
+    lengths: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and last ORIGINAL index of each kept character of the decoded concatenation."""
+    if all(d is None for d in decoded):
+        return positions, positions
+    first_parts, last_parts = [], []
+    base = 0
+    for d, length in zip(decoded, lengths, strict=True):
+        if d is None:
+            first_parts.append(np.arange(base, base + length))
+            last_parts.append(first_parts[-1])
+        else:
+            # " " + decoded body + " " + break, each back to its place in " body " + break
+            padding_before = np.array([base])
+            after = np.array([base + length - 2, base + length - 1])
+            first_parts.append(np.concatenate((padding_before, base + 1 + d[1], after)))
+            last_parts.append(np.concatenate((padding_before, base + 1 + d[2], after)))
+        base += int(length)
+    return np.concatenate(first_parts)[positions], np.concatenate(last_parts)[positions]
+
+
+def _resolve_joiners(codes: np.ndarray, join_words: bool) -> np.ndarray | None:
+    """In place: JOINER becomes a space. When joining, a run of at most two joiners between
+    two word characters is dropped instead: returns which characters to keep."""
+    marks = np.flatnonzero(codes == JOINER)
+    if len(marks) == 0:
+        return None
+    codes[marks] = SPACE
+    if not join_words:
+        return None
+    word = _is_word(codes)
+    # Runs of consecutive joiners: [start, end] of each.
+    breaks = np.flatnonzero(np.diff(marks) != 1)
+    starts = marks[np.concatenate(([0], breaks + 1))]
+    ends = marks[np.concatenate((breaks, [len(marks) - 1]))]
+    inside = (starts > 0) & (ends < len(codes) - 1) & (ends - starts < 2)
+    inside[inside] = word[starts[inside] - 1] & word[ends[inside] + 1]
+    keep = np.ones(len(codes), dtype=bool)
+    keep[starts[inside]] = False  # runs are one or two long: their start and end cover them
+    keep[ends[inside]] = False
+    return keep
 
 
 # (codes, first original index, last original index, run length) per canonical character
