@@ -1,4 +1,6 @@
-"""Loads tests/data/legal_cases.yaml into comments, article contexts and site term files."""
+"""Loads the legal case tables (tests/data/legal_cases.yaml and legal_cases_v2.yaml) into
+comments, article contexts and site term files, checks decisions against them, and reports
+precision and recall per reason code (`python -m tests.legal_cases`)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,14 @@ import yaml
 
 from moderation.domain.events import ArticleContext, Author, CommentSubmitted
 
-CASES_FILE = Path(__file__).resolve().parent / "data" / "legal_cases.yaml"
+DATA = Path(__file__).resolve().parent / "data"
+CASES_FILE = DATA / "legal_cases.yaml"
+CASE_FILES = (CASES_FILE, DATA / "legal_cases_v2.yaml")
 LEGAL_AND_TERM_CODES = {
     "LEGAL_ANONYMITY",
     "LEGAL_CONTEMPT",
     "LEGAL_DEFAMATION",
+    "TARGETED_THREAT",
     "BANNED_TERM",
     "SUSPECT_TERM",
     "SCORER_ERROR",
@@ -27,21 +32,35 @@ class Case:
     article: ArticleContext | None
     code: str | None
     spans: tuple[str, ...]
+    rule: str | None = None  # the law or code clause the case exercises (v2 table)
 
 
-def _data() -> dict:
-    return yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+def _tables() -> list[tuple[str, dict]]:
+    """(prefix for article ids, parsed table) of every case file present."""
+    return [
+        ("" if path == CASES_FILE else f"{path.stem}-", yaml.safe_load(path.read_text("utf-8")))
+        for path in CASE_FILES
+        if path.exists()
+    ]
 
 
 def load_cases(run: str = "t") -> list[Case]:
-    data = _data()
+    cases = []
+    for prefix, data in _tables():
+        cases += _cases(data, f"{run}-{prefix}", run)
+    return cases
+
+
+def _cases(data: dict, article_prefix: str, run: str) -> list[Case]:
     articles = {
-        name: None if spec is None else ArticleContext(article_id=f"{run}-{name}", **spec)
+        name: None if spec is None else ArticleContext(article_id=f"{article_prefix}{name}", **spec)
         for name, spec in data["articles"].items()
     }
     sites = data["sites"]
     cases = []
-    for case_id, article_name, site, body, code, spans in data["cases"]:
+    for row in data["cases"]:
+        case_id, article_name, site, body, code, spans = row[:6]
+        rule = row[6] if len(row) > 6 else None
         staff = bool(sites.get(site, {}).get("staff"))
         site_id = sites[site].get("alias", site) if site in sites else site
         article = articles[article_name]
@@ -52,15 +71,19 @@ def load_cases(run: str = "t") -> list[Case]:
             author=Author(id="reader" if not staff else "staff-1", is_staff=staff),
             body=body,
         )
-        cases.append(Case(case_id, comment, article, code, tuple(str(s) for s in spans)))
+        cases.append(Case(case_id, comment, article, code, tuple(str(s) for s in spans), rule))
     return cases
 
 
 def write_term_files(directory: Path) -> Path:
+    """One term file per site, the tables' definitions of a site merged."""
     directory.mkdir(parents=True, exist_ok=True)
-    for site, spec in _data()["sites"].items():
-        if "alias" in spec:
-            continue
+    merged: dict[str, dict] = {}
+    for _, data in _tables():
+        for site, spec in data["sites"].items():
+            if "alias" not in spec:
+                merged[site] = {**merged.get(site, {}), **spec}
+    for site, spec in merged.items():
         (directory / f"{site}.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     return directory
 
@@ -80,3 +103,46 @@ def check(case: Case, reasons: list[dict]) -> None:
     texts = [s["text"] for s in by_code[case.code]["spans"]]
     for expected in case.spans:
         assert expected in texts, f"{case.id}: span {expected!r} not in {texts}"
+
+
+def pack_report(cases: list[Case], reasons: list[list[dict]]) -> dict[str, dict[str, float]]:
+    """Precision and recall per legal code over the table. A case expecting a code is a
+    positive for it; a lawful case (code null) given that code is a false positive. A case
+    expecting another code that also gets this one (several risks in one comment) is not
+    counted either way. Spans are not required here: `check` tests those."""
+    report = {}
+    codes = sorted({c.code for c in cases if c.code is not None})
+    for code in codes:
+        given = [{r["code"] for r in found} for found in reasons]
+        tp = sum(1 for c, g in zip(cases, given, strict=True) if c.code == code and code in g)
+        fn = sum(1 for c, g in zip(cases, given, strict=True) if c.code == code and code not in g)
+        fp = sum(1 for c, g in zip(cases, given, strict=True) if c.code is None and code in g)
+        report[code] = {
+            "cases": tp + fn,
+            "precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+            "recall": round(tp / (tp + fn), 3) if tp + fn else 1.0,
+            "false_positives": fp,
+            "missed": fn,
+        }
+    lawful = [g for c, g in zip(cases, reasons, strict=True) if c.code is None]
+    held = sum(1 for found in lawful if any(r["code"] in LEGAL_AND_TERM_CODES for r in found))
+    report["lawful"] = {"cases": len(lawful), "approved": round(1 - held / len(lawful), 3)}
+    return report
+
+
+if __name__ == "__main__":
+    import json
+    import tempfile
+
+    from moderation.legal.checker import LegalRiskChecker
+    from moderation.legal.site_terms import SiteTermLists
+
+    with tempfile.TemporaryDirectory() as directory:
+        checker = LegalRiskChecker(SiteTermLists(write_term_files(Path(directory))))
+        cases = load_cases()
+        found = [
+            [r.model_dump(mode="json") for r in checker.check_batch([(c.comment, c.article)])[0]]
+            for c in cases
+        ]
+    for code, figures in pack_report(cases, found).items():
+        print(f"{code:18} {json.dumps(figures)}")

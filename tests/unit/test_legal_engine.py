@@ -1,12 +1,17 @@
 """Normalisation, term lists that reload, and the fail-closed time budget."""
 
 import itertools
+import json
+import time
 
+import pytest
+
+from moderation.domain.events import ArticleContext
 from moderation.domain.labels import ReasonCode
 from moderation.legal.checker import LegalRiskChecker
+from moderation.legal.site_terms import SiteTermLists
 from moderation.text.matcher import Term, TermSet
 from moderation.text.normalise import canonical_term, normalise_batch
-from moderation.legal.site_terms import SiteTermLists
 from tests.fakes import comment
 
 
@@ -86,13 +91,181 @@ def test_a_broken_term_file_keeps_the_last_good_list(tmp_path):
     assert checker.check_batch(item)[0][0].code == ReasonCode.BANNED_TERM
 
 
-def test_time_budget_overrun_holds_every_comment_of_the_batch(tmp_path):
-    ticks = iter([0.0, 10.0])  # the check "takes" ten seconds
-    checker = LegalRiskChecker(
-        SiteTermLists(None), budget_ms_per_comment=1.0, clock=lambda: next(ticks)
+class SlowOn:
+    """A clock that jumps ten seconds whenever the checker is given a comment containing
+    `word`: one slow comment, without sleeping."""
+
+    def __init__(self, checker, word: str) -> None:
+        self.now = 0.0
+        self.word = word
+        self.calls: list[int] = []
+        real = checker._check
+
+        def check(items):
+            self.calls.append(len(items))
+            if any(word in c.body for c, _ in items):
+                self.now += 10.0
+            return real(items)
+
+        checker._check = check
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_slow_comment_is_held_alone_and_its_neighbours_are_decided():
+    checker = LegalRiskChecker(SiteTermLists(None), budget_ms_per_comment=20.0)
+    checker._clock = clock = SlowOn(checker, "SLOW")
+    trial = ArticleContext(
+        article_id="t", site_id="site", active_proceedings=[{"defendants": ["Mark Evans"]}]
     )
-    results = checker.check_batch([(comment("fine"), None), (comment("also fine"), None)])
-    assert [[r.code for r in reasons] for reasons in results] == [
-        [ReasonCode.SCORER_ERROR],
-        [ReasonCode.SCORER_ERROR],
+    items = [
+        (comment("fine"), None),
+        (comment("SLOW and crafted"), None),
+        (comment("Evans is guilty", article_id="t"), trial),
     ]
+    results = checker.check_batch(items)
+    assert [[r.code for r in reasons] for reasons in results] == [
+        [],
+        [ReasonCode.SCORER_ERROR],
+        [ReasonCode.LEGAL_CONTEMPT],
+    ]
+    assert clock.calls == [3, 1, 1, 1]  # the batch, then each comment on its own
+
+
+def test_a_lone_comment_over_budget_keeps_its_reasons_and_is_held():
+    checker = LegalRiskChecker(SiteTermLists(None), budget_ms_per_comment=20.0)
+    checker._clock = SlowOn(checker, "guilty")
+    trial = ArticleContext(
+        article_id="t", site_id="site", active_proceedings=[{"defendants": ["Mark Evans"]}]
+    )
+    [reasons] = checker.check_batch([(comment("Evans is guilty", article_id="t"), trial)])
+    assert [r.code for r in reasons] == [ReasonCode.LEGAL_CONTEMPT, ReasonCode.SCORER_ERROR]
+
+
+EVASIONS = [
+    "scum\U000e0020bag",  # tag character
+    "scum\U000e0100bag",  # variation selector (supplement)
+    "scum\ufe0fbag",  # variation selector
+    "scum\u3164bag",  # Hangul filler
+    "scum\uffa0bag",  # halfwidth Hangul filler
+    "scumbɑg",  # Latin alpha
+    "scumbᴀg",  # small capital
+    "ꜱᴄᴜᴍʙᴀɢ",  # small capitals throughout
+    "&#115;cumbag",  # decimal entity
+    "&#x73;cumbag",  # hex entity
+    "%73cumbag",  # URL escape
+    "scum**bag**",  # markdown emphasis
+    "scum-bag",
+    "scum_bag",
+    "scum\nbag",  # a line break inside the word
+    "scum\r\nbag",
+]
+
+
+@pytest.mark.parametrize("body", EVASIONS, ids=range(len(EVASIONS)))
+def test_every_evasion_still_matches_a_banned_term_with_its_original_span(tmp_path, body):
+    (tmp_path / "site.yaml").write_text("banned: [scumbag]\n")
+    checker = LegalRiskChecker(SiteTermLists(tmp_path))
+    text = f"What a {body}, honestly."
+    [[reason]] = checker.check_batch([(comment(text), None)])
+    assert reason.code == ReasonCode.BANNED_TERM
+    [span] = reason.spans
+    assert text[span.start : span.end] == span.text
+    assert span.text == body.rstrip("*")  # the whole disguised word, nothing around it
+
+
+def test_joining_across_hyphens_and_line_breaks_makes_no_new_words(tmp_path):
+    """Only the term lists read the joined text, and only whole joined words match."""
+    (tmp_path / "site.yaml").write_text("banned: [scumbag, ass]\n")
+    checker = LegalRiskChecker(SiteTermLists(tmp_path))
+    lawful = [
+        "A well-known scum\n\n\nbagpipe player",  # a paragraph break is not inside a word
+        "The cross-bag design",
+        "Bass-ist",
+        "class_assessment",
+        "A mass-\nproduced good",
+    ]
+    assert checker.check_batch([(comment(b), None) for b in lawful]) == [[] for _ in lawful]
+
+
+def test_entities_and_escapes_keep_spans_in_the_original_text():
+    body = "x &amp; %41 J&#97;ne D&#x6f;e"
+    batch = normalise_batch([body])
+    assert batch.text.strip() == "x a jane doe"
+    [hit] = TermSet([Term("jane doe", "x")]).find(batch)
+    assert body[slice(*batch.original_span(0, hit.start, hit.end))] == "J&#97;ne D&#x6f;e"
+
+
+CRAFTED = ("Jo Bo liar " * 1819)[:20_000]
+
+
+def test_a_crafted_20000_character_comment_is_bounded_work(monkeypatch):
+    """'Jo Bo liar' repeated once took 4.8 s (every cue against every name). Now each
+    term set looks at no more than MAX_HITS_PER_COMMENT matches of a comment, the comment
+    is held for a human, and the check takes milliseconds."""
+    from moderation.legal import comment as comment_view
+    from moderation.text import matcher
+
+    looked_at = []
+    real_find = matcher.TermSet.find
+
+    def counting_find(self, batch, index=None, limit=None):
+        hits = real_find(self, batch, index, limit)
+        looked_at.append(len(hits))
+        return hits
+
+    monkeypatch.setattr(matcher.TermSet, "find", counting_find)
+    article = ArticleContext(
+        article_id="a",
+        site_id="site",
+        named_people=["Jo Bo"],
+        active_proceedings=[{"defendants": ["Jo Bo"]}],
+    )
+    checker = LegalRiskChecker(SiteTermLists(None), budget_ms_per_comment=1e6)
+    item = (comment(CRAFTED, article_id="a"), article)
+    checker.check_batch([item])  # article terms built, tables warm
+    looked_at.clear()
+    started = time.perf_counter()
+    [reasons] = checker.check_batch([item])
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    assert max(looked_at) <= comment_view.MAX_HITS_PER_COMMENT + 1
+    assert elapsed_ms < 200, elapsed_ms  # about 20 ms on 2 shared cores
+    codes = [r.code for r in reasons]
+    assert ReasonCode.SCORER_ERROR in codes and ReasonCode.LEGAL_DEFAMATION in codes
+
+
+def test_legal_reasons_say_the_rule_the_person_and_why():
+    article = ArticleContext(
+        article_id="a",
+        site_id="site",
+        active_proceedings=[
+            {"description": "murder trial at Leeds Crown Court", "defendants": ["Owen Farrant"]}
+        ],
+    )
+    checker = LegalRiskChecker(SiteTermLists(None))
+    [[reason]] = checker.check_batch([(comment("Farrant is guilty", article_id="a"), article)])
+    assert (reason.code, reason.rule, reason.subject) == (
+        ReasonCode.LEGAL_CONTEMPT,
+        "contempt.asserts_guilt",
+        "Owen Farrant",
+    )
+    assert reason.sentence.startswith(
+        "asserts the guilt of defendant Owen Farrant while the murder trial at Leeds Crown "
+        "Court is in progress"
+    )
+
+
+def test_version_1_article_context_with_plain_names_is_still_accepted():
+    old = {
+        "article_id": "a",
+        "site_id": "site",
+        "named_people": ["Sarah Collins"],
+        "protected_names": ["Jane Doe"],
+        "active_proceedings": [{"defendants": ["Mark Evans"], "description": "trial"}],
+    }
+    article = ArticleContext.model_validate_json(json.dumps(old))
+    assert article.named_people[0].name == "Sarah Collins"
+    assert article.protected_names[0].aliases == []
+    assert article.active_proceedings[0].defendants[0].name == "Mark Evans"
+    assert article.active_proceedings[0].witnesses == []

@@ -13,19 +13,34 @@ from moderation.domain.labels import ReasonCode
 from moderation.text.matcher import Term, TermSet
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-PACK_NAMES = ("anonymity", "contempt", "defamation")
+PACK_NAMES = ("anonymity", "contempt", "defamation", "threats")
+
+
+@dataclass(frozen=True)
+class CueGroup:
+    """Cues of one kind ("bad_character"), the rule they apply and how it is worded."""
+
+    rule: str  # "contempt.bad_character"
+    sentence: str  # template with {subject} and, for contempt, {proceedings}
+    standalone: bool = False  # holds on its own, without a person near it ("case closed")
+    witness_only: bool = False  # counts only near a witness or juror
 
 
 @dataclass(frozen=True)
 class CuePack:
-    """A pack of cue phrases that count only near a person (contempt, defamation)."""
+    """Cue phrases that count near a person (contempt, defamation, threats)."""
 
     name: str
     code: ReasonCode
     window: int
-    cues: TermSet  # Term.category = cue group; Term.tag = True when it names its own subject
-    exceptions: TermSet
-    pronouns: TermSet
+    groups: dict[str, CueGroup]
+    cues: TermSet  # Term.category = group; Term.tag = True when the cue names its own subject
+    exceptions: TermSet  # contain a cue and neutralise it ("innocent until proven guilty")
+    neutralisers: TermSet  # near a cue, make it lawful ("if convicted", "accused of")
+    pronouns: TermSet  # words that stand for a person ("he", "the accused")
+    meta: TermSet  # talk about such comments ("comments like"): quoted cues are lawful
+    hearsay: TermSet  # "a mate says": still an allegation, worded as hearsay
+    witness_words: TermSet  # "the witness", "the jury"
     raw: dict[str, Any]
 
 
@@ -36,34 +51,58 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
-def _cue_pack(data: dict[str, Any], groups_key: str) -> CuePack:
-    pronouns = [str(p) for p in data.get("pronouns", [])]
-    pronoun_tokens = {Term(p, "pronoun").canonical.text for p in pronouns}
+def _terms(data: dict[str, Any], key: str, category: str) -> TermSet:
+    return TermSet(Term(str(p), category) for p in data.get(key, []))
+
+
+def _cue_pack(data: dict[str, Any], own_subject_cues: bool) -> CuePack:
+    """`own_subject_cues`: a cue containing a pronoun ("lock him up") names its own subject."""
+    pronoun_tokens = {Term(str(p), "pronoun").canonical.text for p in data.get("pronouns", [])}
+    groups: dict[str, CueGroup] = {}
     cues = []
-    for group, phrases in data[groups_key].items():
-        for phrase in phrases:
+    for group, spec in data["groups"].items():
+        groups[group] = CueGroup(
+            rule=f"{data['name']}.{group}",
+            sentence=str(spec["sentence"]),
+            standalone=bool(spec.get("standalone", False)),
+            witness_only=bool(spec.get("witness_only", False)),
+        )
+        for phrase in spec["cues"]:
             term = Term(str(phrase), str(group))
-            names_subject = bool(set(term.canonical.text.split(" ")) & pronoun_tokens)
+            names_subject = own_subject_cues and bool(
+                set(term.canonical.text.split(" ")) & pronoun_tokens
+            )
             cues.append(Term(str(phrase), str(group), tag=names_subject))
     return CuePack(
         name=data["name"],
         code=ReasonCode(data["code"]),
         window=int(data["window"]),
+        groups=groups,
         cues=TermSet(cues),
-        exceptions=TermSet(Term(str(e), "exception") for e in data.get("exceptions", [])),
-        pronouns=TermSet(Term(p, "pronoun") for p in pronouns),
+        exceptions=_terms(data, "exceptions", "exception"),
+        neutralisers=_terms(data, "neutralisers", "neutraliser"),
+        pronouns=_terms(data, "pronouns", "pronoun"),
+        meta=_terms(data, "meta", "meta"),
+        hearsay=_terms(data, "hearsay", "hearsay"),
+        witness_words=_terms(data, "witness_words", "witness"),
         raw=data,
     )
 
 
 @lru_cache(maxsize=1)
 def contempt_pack() -> CuePack:
-    return _cue_pack(_load("contempt"), "cues")
+    return _cue_pack(_load("contempt"), own_subject_cues=True)
 
 
 @lru_cache(maxsize=1)
 def defamation_pack() -> CuePack:
-    return _cue_pack(_load("defamation"), "allegations")
+    # "beat his wife" still needs someone identifiable: a pronoun alone is nobody.
+    return _cue_pack(_load("defamation"), own_subject_cues=False)
+
+
+@lru_cache(maxsize=1)
+def threat_pack() -> CuePack:
+    return _cue_pack(_load("threats"), own_subject_cues=True)
 
 
 @lru_cache(maxsize=1)

@@ -1,15 +1,21 @@
-"""People a comment can identify: name variants from article context, and names that the
-comment itself gives (a title and a capitalised name, or a capitalised name pair)."""
+"""People a comment can identify: name variants, aliases, roles and identifiers from the
+article context, and names that the comment itself gives (a title and a capitalised name,
+or a capitalised name pair)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
+from moderation.domain.events import Person
 from moderation.legal.packs import defamation_pack
+from moderation.text.matcher import Term
 
-_NAME_WORD = r"[A-Z][a-z][\w'’-]*|[A-Z]'[A-Z][a-z]+"  # Smith, O'Brien
+# Smith, O'Brien, Smith-Jones; a possessive "'s" is not part of the name.
+_NAME_WORD = r"(?:[A-Z][a-z](?:[\w-]|['’](?!s\b))*|[A-Z]'[A-Z][a-z]+)"
+_HANDLE = re.compile(r"(?<![\w@])@\w{2,30}")  # @DaleGreen72
 _SUFFIXES = {"jr", "sr", "ii", "iii", "kc", "qc", "mp", "obe", "mbe", "cbe"}
 
 
@@ -44,6 +50,49 @@ def name_variants(full_name: str, given: bool) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
+@dataclass(frozen=True)
+class Subject:
+    """Whom a matched word points at, for the reason's subject and sentence."""
+
+    name: str  # the person's name as the article context gives it
+    kind: str  # defendant, witness, person (named_people), protected
+    how: str  # name, alias, role, identifier
+
+
+SPAN_CATEGORY = {"protected": "protected_name", "defendant": "defendant", "witness": "witness"}
+_LEADING_ARTICLES = ("the ", "a ", "an ", "our ", "their ", "his ", "her ")
+
+
+def person_terms(people: Iterable[Person], kind: str, given: bool) -> list[Term]:
+    """Every way a comment may name these people, as terms tagged with a Subject.
+    `given`: the given name alone counts too (defendants, protected people)."""
+    terms = []
+    category = SPAN_CATEGORY.get(kind, "person")
+    for person in people:
+        ways = [(v, "name") for v in name_variants(person.name, given=given)]
+        ways += [(alias, "alias") for alias in person.aliases]
+        ways += [(role, "role") for role in _role_variants(person.roles)]
+        ways += [(identifier, "identifier") for identifier in person.identifiers]
+        # "J a n e D o e" and "#JaneDoe" join into one token: the name as one word too.
+        ways += [(w.replace(" ", ""), how) for w, how in ways if how in ("name", "alias")]
+        for words, how in dict.fromkeys(ways):
+            span_category = category if how in ("name", "alias") else f"{category}_{how}"
+            terms.append(Term(words, span_category, tag=Subject(person.name, kind, how)))
+    return terms
+
+
+def _role_variants(roles: list[str]) -> list[str]:
+    """'the planning chair' also as 'planning chair', so 'our planning chair' counts."""
+    variants = []
+    for role in roles:
+        variants.append(role)
+        lowered = role.lower()
+        for article in _LEADING_ARTICLES:
+            if lowered.startswith(article) and len(role) > len(article):
+                variants.append(role[len(article) :])
+    return variants
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     titles = sorted(defamation_pack().raw["titles"], key=len, reverse=True)
@@ -71,6 +120,8 @@ def names_in_comment(body: str) -> Iterable[tuple[int, int, str]]:
             end = match.start(1) + len(" ".join(kept))
             seen.add((match.start(), end))
             yield match.start(), end, body[match.start() : end]
+    for match in _HANDLE.finditer(body):  # another reader, by their handle
+        yield match.start(), match.end(), match.group()
     for match in pair.finditer(body):
         first, second = match.group(1), match.group(2)
         if _bare(first) in not_names or _bare(second) in not_names:

@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from moderation.domain.labels import ReasonCode
-from moderation.text.matcher import Term, TermSet
 from moderation.legal.packs import PACK_NAMES
+from moderation.text.matcher import Term, TermSet
 
 log = logging.getLogger(__name__)
 
