@@ -8,6 +8,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from moderation.domain.events import Reason, Span
+from moderation.domain.labels import ReasonCode
 from moderation.queue.service import create_app
 from moderation.settings import KafkaSettings
 from tests.queue_helpers import PASSWORD, XSS_BODY, csrf_from, held_decision, prepare_queue_db
@@ -139,6 +141,25 @@ def test_filters_by_category_site_and_section(app):
     assert 'data-comment-id="c1"' in legal and 'data-comment-id="sport-1"' not in legal
     sport = client.get("/?site=other&section=sport").text
     assert 'data-comment-id="sport-1"' in sport and 'data-comment-id="c1"' not in sport
+
+
+def test_legal_reasons_show_their_sentence_and_threats_count_as_legal(tmp_path):
+    body = "his address isn't hard to find"
+    threat = Reason(
+        code=ReasonCode.TARGETED_THREAT,
+        spans=[Span(start=0, end=11, text="his address", term="his address", category="doxxing")],
+        rule="threats.doxxing",
+        subject="Cllr Peter Dawes",
+        sentence="discloses or points to where Cllr Peter Dawes can be found",
+    )
+    decision = held_decision("t1", body=body, legal=False).model_copy(update={"reasons": [threat]})
+    app = create_app(kafka=NO_BROKER, settings=prepare_queue_db(tmp_path, [decision]))
+    client, _ = session(app)
+    legal = client.get("/?category=legal").text
+    assert 'data-comment-id="t1"' in legal
+    sentence = "discloses or points to where Cllr Peter Dawes can be found"
+    assert f'TARGETED_THREAT: <span class="sentence">{sentence}</span>' in legal
+    assert f'<mark title="TARGETED_THREAT: {sentence}">his address</mark>' in legal
 
 
 def test_claims_block_a_second_moderator_until_released(app):

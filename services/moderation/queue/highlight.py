@@ -18,7 +18,7 @@ class Segment:
 
 def segments(body: str, reasons: list[dict[str, Any]]) -> list[Segment]:
     spans = sorted(
-        (max(0, s["start"]), min(len(body), s["end"]), f"{r['code']}: {s.get('category', '')}")
+        (max(0, s["start"]), min(len(body), s["end"]), _title(r, s))
         for r in reasons
         for s in r.get("spans", [])
         if 0 <= s.get("start", -1) < s.get("end", -1)
@@ -41,3 +41,9 @@ def segments(body: str, reasons: list[dict[str, Any]]) -> list[Segment]:
     if cursor < len(body):
         out.append(Segment(body[cursor:]))
     return out
+
+
+def _title(reason: dict[str, Any], span: dict[str, Any]) -> str:
+    """What a highlight says on hover: the code and, for legal reasons, why in words."""
+    why = reason.get("sentence") or span.get("category", "")
+    return f"{reason['code']}: {why}"
