@@ -68,3 +68,43 @@ async def test_malformed_records_go_to_the_dlq_with_reason_and_original_bytes():
     assert dead[0][1]["x-dlq-source-topic"] == COMMENTS_SUBMITTED.name
     assert [d.comment_id for d in decisions] == ["c9"]
     assert stats.dead_lettered == 2
+
+
+class SlowScorer(KeywordScorer):
+    """Blocks its thread for half a second per batch, as a big model on a CPU would."""
+
+    def score_batch(self, texts):
+        import time
+
+        time.sleep(0.5)
+        return super().score_batch(texts)
+
+
+async def test_by_default_scoring_leaves_the_event_loop_free_for_health_checks():
+    """/health and /ready are served by the same event loop as the consumer: scoring in a
+    worker thread (the default) keeps them answering while a slow batch is scored."""
+    import asyncio
+    import time
+
+    settings = ModerationSettings()
+    assert settings.score_in_thread
+    broker = KafkaBroker()
+    classifier = Classifier(scorer=SlowScorer(), policy=POLICY, articles={}.get)
+    register_classifier(broker, classifier, settings)
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    async with TestKafkaBroker(broker) as test_broker:
+        ticking = asyncio.create_task(ticker())
+        await test_broker.publish(
+            comment("fine").model_dump_json().encode(), COMMENTS_SUBMITTED.name
+        )
+        ticking.cancel()
+    assert gaps and max(gaps) < 0.25, max(gaps)
