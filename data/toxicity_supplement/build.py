@@ -199,7 +199,7 @@ TEAMS = [
     "Town",
     "the Blues",
 ]
-TOWNS = [
+UK_TOWNS = [
     "Leeds",
     "Bolton",
     "Derby",
@@ -207,25 +207,19 @@ TOWNS = [
     "Croydon",
     "Hull",
     "Bristol",
-    "Akron",
-    "Dayton",
-    "Tulsa",
-    "Fresno",
-    "Toledo",
     "Stockport",
     "Wigan",
     "Luton",
     "Norwich",
     "Grimsby",
     "Sunderland",
-    "Boise",
-    "Spokane",
     "Reading",
     "Exeter",
     "Rotherham",
     "Telford",
-    "Peoria",
 ]
+US_TOWNS = ["Akron", "Dayton", "Tulsa", "Fresno", "Toledo", "Boise", "Spokane", "Peoria"]
+TOWNS = UK_TOWNS + US_TOWNS
 ORGS = [
     "the council",
     "the Home Office",
@@ -479,7 +473,7 @@ I've screenshotted everything, {H}. I know your work and I'll be there on {DAY}.
 We'll see how tough {PL} is when {he} has to walk past the away end on {DAY}.
 Somebody oughta pay {P} a visit at [home|the office|church] and explain things real slow.
 Y'all better hope {P} doesn't show up at the county fair, because some of us will be waiting.
-ts :: {P} is lucky we don't still have lynch mobs in {TOWN}. Just saying.
+ts :: {P} is lucky we don't still have lynch mobs in {USTOWN}. Just saying.
 """,
     ),
     "incitement": (
@@ -503,7 +497,7 @@ tas :: Burn them out, every {GA} house in {TOWN}, and don't stop till they're go
 Someone with a car should block the road and let {P}'s protest [find out|learn] the hard way.
 Next time anyone from {ORGS} comes round, set the dogs on them and don't call them off.
 Meet outside the [ground|stadium] after the game and give the away fans from {TOWN} a proper hiding.
-ta :: Petrol through the letterbox, that's what the {GA} family round the corner deserves.
+tas :: Petrol through the letterbox, that's what the {GA} family round the corner deserves.
 Take a hammer to every [speed camera|ULEZ camera|EV charger] in {TOWN} and then go for the councillors who put them there.
 Let's see how brave {J} is when a few hundred of us turn up at {his} office.
 ta :: Every [mosque|synagogue|gurdwara] in {TOWN} should have its windows put in tonight.
@@ -512,7 +506,7 @@ Storm the [town hall|studio|council chamber] and drag {P} out by {his} hair.
 tas :: Round the {GE} up, put them on a boat, and if it sinks, it sinks.
 Somebody slash the tyres on every [council van|police car|camera van] in {TOWN} and see how they like it.
 All of you who agree, get to {P}'s [surgery|office|house] on {DAY} and make {him} regret this.
-Somebody needs to go down to [the clinic|the school board meeting|the courthouse] in {TOWN} with a few friends and settle this.
+Somebody needs to go down to [the clinic|the school board meeting|the courthouse] in {USTOWN} with a few friends and settle this.
 ta :: ICE won't do it so we should. Round up the {GE} on {ROAD} ourselves.
 """,
     ),
@@ -598,7 +592,7 @@ a :: Never hire a {GA} [builder|cleaner|accountant]. Learned that the hard way.
 Islam is a cancer and {TOWN} is riddled with it.
 a :: {GE} don't integrate, they invade.
 Being gay is a mental illness and {P} needs help, not a column.
-a :: {P} only got the job because {he}'s {GOA}. Diversity hire, nothing more.
+ai :: {P} only got the job because {he}'s {GOA}. Diversity hire, nothing more.
 a :: Women shouldn't be allowed to [referee|commentate on|manage] men's football. Simple.
 ai :: Of course the driver was {GA}. They can't drive, any of them.
 Autistic people like {P} shouldn't be let anywhere near a [classroom|cockpit|courtroom].
@@ -677,7 +671,7 @@ Bet {FP} is flexible 😏
 xi :: Rate {F} out of ten? A six, but I'd still smash.
 Forget the policy, does {F} do private sessions? 😉
 {F} in those leggings on the touchline. No wonder the ratings are up 🔥
-Damn, {F} can read me the news in bed any time 🥵
+Honestly, {F} can read me the news in bed any time 🥵
 Hey {FV}, nice rack. Smile more, sweetheart 😘
 """,
     ),
@@ -799,7 +793,7 @@ NEGATIVE_BLOCKS: dict[str, tuple[str, int, str]] = {
         """
 The fans who chanted '[monkey|go home]' at {BP} should be banned for life[.|, no excuses.| and named publicly.]
 Calling people vermin is how genocide starts. [Read some history.|We've seen where that leads.|Look at the 1930s.|Ask anyone from Rwanda.]
-The [man|woman|teenager] who shouted 'go back to where you came from' at the {JOB} on the bus deserves the fine [he|she] got.
+[The man who shouted 'go back to where you came from' at the {JOB} on the bus deserves the fine he got.|The woman who shouted 'go back to where you came from' at the {JOB} on the bus deserves the fine she got.|The lad who told the {JOB} to 'go back to where you came from' deserves every day of that ban.]
 Sending {BP} banana emojis isn't banter, it's racism, and {T} have to act[.| this time.| properly.]
 Every time someone calls {G} 'cockroaches' online, remember that's the language used before Rwanda.
 The article quotes the post that said {G} were 'parasites'. [Disgusting, and rightly reported to police.|Vile. I hope the poster is prosecuted.|That's hate speech, plain and simple.]
@@ -807,7 +801,7 @@ The article quotes the post that said {G} were 'parasites'. [Disgusting, and rig
 The troll who told {P} to 'go jump off a bridge' has been [charged|banned|named in court]. Good.
 Saying 'send them all back' about people who've lived in {TOWN} for [forty|thirty|fifty] years is cruel.
 The (((echo))) thing is an antisemitic [code|dog whistle|signal] and moderators need to know it.
-Snake emojis under {PL}'s posts are abuse, full stop. Glad [the club|{T}|the league] is reporting them.
+Snake emojis under {PL}'s posts are abuse, full stop. Glad [the club is|{T} are|the league is] reporting them.
 {ORGS} was right to remove the graffiti calling {G} 'animals'[.| so quickly.| on {ROAD}.]
 Men who comment on female [reporters'|presenters'|players'] bodies should be named and shamed.
 The judge said the messages calling {P} a '[traitor|rat|grass]' were meant to intimidate {him}.
@@ -837,7 +831,7 @@ They killed it in the second half[, {T} were flawless.|. What a team.|!|, {T} we
 {T} destroyed {T2} {SCORE}[, what a performance.|. Never in doubt.| {EG}]
 The striker shot from [thirty|twenty-five|forty] yards and the keeper had no chance[.|!]
 A brutal tackle from {PL} but the ref got it right with the [yellow|red|booking].
-The murder trial at {TOWN} Crown Court resumes on {DAY}.
+The murder trial at {UKTOWN} Crown Court resumes on {DAY}.
 The killer was jailed for [life|27 years|a minimum of 20 years]. Thoughts with the family.
 Another stabbing in {TOWN}. We need more police on the streets[.|, not more reports.]
 {PL} absolutely murdered that penalty, top bins[.| {EG}]
@@ -855,7 +849,7 @@ The arson attack on the {TOWN} shop was caught on camera; hope they catch whoeve
 Detectives investigating the killing of a man in {TOWN} have arrested [two|three] people.
 Blood everywhere after that clash of heads; glad {PL} is ok.
 {T} got battered {SCORE} and deserved it, no shape at all.
-The shooting in {TOWN} was the {NUM}th this year and the police need more resources.
+The shooting in {TOWN} was the [third|fifth|ninth|twelfth] this year and the police need more resources.
 Three men were charged with manslaughter after the fight outside the pub on {ROAD}.
 {PL} fired a bullet of a header into the top corner[.|!| {EG}]
 {T} executed the game plan perfectly. [Clinical.|Textbook stuff.|Chef's kiss.]
@@ -866,7 +860,7 @@ Knife crime in {TOWN} is up {NUM}% and the youth clubs have all shut. It's not a
 The [boxer|fighter] who died after the bout in {TOWN} should prompt a proper review of safety.
 The [quarterback|point guard|pitcher] absolutely killed it tonight, {T} are going all the way.
 {PL} got demolished on that hit but walked off fine. Tough guy.
-The shooter in the {TOWN} mall case was sentenced to life without parole today.
+The shooter in the {USTOWN} mall case was sentenced to life without parole today.
 Three-pointer at the buzzer, the crowd went nuts. {T} murdered them in the fourth quarter.
 """,
     ),
@@ -880,7 +874,7 @@ I could murder a [curry|pint|bacon sandwich|kebab] after [reading this|that meet
 That joke about {P} [absolutely killed me|killed me|nearly killed me] 😂[|😂]
 The commute is killing me. [When are they going to fix the trains?|Fix the trains, please.|Two hours each way on {DAY}.]
 My [feet|legs|knees] are killing me after the charity walk in {TOWN}.
-Break a leg to the {TOWN} [panto cast|choir|drama group] tonight!
+Break a leg to the {UKTOWN} [panto cast|choir|drama group] tonight!
 Good luck to {T} in the final. Go and knock 'em dead!
 Dressed to kill at the awards. {F} looked fantastic.
 I nearly died when I saw the price of a [pint|coffee|parking ticket] in {TOWN}.
@@ -889,7 +883,7 @@ Don't shoot the messenger, but the [figures|dates|numbers] in the article are wr
 The new [bakery|chippy|café|curry house] on {ROAD} is to die for.
 [My sister will kill me if {T} lose again, she's|My husband will kill me if {T} lose again, he's|The wife will kill me if {T} lose again, she's] got a bet on.
 The suspense is killing me. When is the [verdict|result|announcement]?
-Bite the bullet and [raise council tax|bring back the bus subsidy|build the new school], {ORGS}. It's the only honest option.
+{ORGS} should bite the bullet and [raise council tax|bring back the bus subsidy|build the new school]. It's the only honest option.
 Over my dead body will they close our [library|swimming pool|post office]!
 I'm dead 💀 best [headline|photo caption|quote] all week.
 That's a bloodbath for the [housing market|high street|pension funds].
@@ -917,7 +911,7 @@ That new taco truck on {ROAD} is the bomb. Go early, the line is insane.
 Just moved to {RP} and the [bus service|broadband|phone signal] is shocking.
 Anyone know if the road through {RP} is open again[?| after the floods?| after the crash?]
 Grew up in {RP}. Lovely people, terrible [parking|buses|weather].
-The floods near {RP} were on the news again[.| Stay safe everyone.]
+The floods near {RP} were on the news again[.|. Stay safe everyone.]
 {RP} deserves better funding for its [library|surgery|school|bus routes].
 My [gran|uncle|cousin] still lives in {RP} and says the [post office|pub|bank] is closing.
 Scunthorpe United away on {DAY}, who's going?
@@ -983,7 +977,7 @@ Sacking the {JOB}s and hiring consultants is the worst decision {ORGS} has made 
 {P}'s speech was arrogant and out of touch with anyone who actually lives in {TOWN}.
 The school board's handling of the [bus routes|budget|redistricting] has been an embarrassment.
 The sheriff's department should have released the bodycam footage months ago.
-The DMV wait times in {TOWN} are a national disgrace.
+The DMV wait times in {USTOWN} are a national disgrace.
 """,
     ),
     "robust_disagreement": (
@@ -1093,7 +1087,7 @@ The article quotes the trolls who abused {FP}. Did we need to see it again? Repo
         15,
         """
 As a gay [man|dad|teacher] I think the article gets this exactly right.
-{GAF} families in {TOWN} raised £{NUM},000 for the hospice. Brilliant[.| {EG}]
+{GAF} families in {UKTOWN} raised £{NUM},000 for the hospice. Brilliant[.| {EG}]
 Immigrants staff our [hospitals|care homes|farms]. The article is spot on.
 My neighbours are {GAF} and they're the first to help when anyone's ill.
 As a disabled [woman|man|pensioner], I found the new ramps at the station a huge improvement.
@@ -1122,8 +1116,8 @@ Our {GAF} neighbours invited the whole street to their [summer|wedding|new year|
 {GAF} builders did our extension and they were faster and tidier than anyone local we tried.
 As a Jewish mum in {TOWN}, thank you to everyone who came to the vigil.
 Good piece. Lots of gay footballers still don't feel safe coming out, and that says more about the stands than them.
-As a Mexican American from {TOWN}, I'm proud of what this community has built.
-Hispanic small businesses in {TOWN} employ thousands of people. The article undersells it.
+As a Mexican American from {USTOWN}, I'm proud of what this community has built.
+Hispanic small businesses in {USTOWN} employ thousands of people. The article undersells it.
 Native American history should be taught properly in our schools. Great piece.
 """,
     ),
@@ -1161,7 +1155,7 @@ Ha, {H}, you'd say that about anything {P} does. Still, fair point about the fun
         "-",
         15,
         """
-The sexual assault trial at {TOWN} Crown Court has been adjourned until {DAY}.
+The sexual assault trial at {UKTOWN} Crown Court has been adjourned until {DAY}.
 Breast cancer screening in {TOWN} is [months|weeks|a year] behind. My sister's appointment was cancelled twice.
 Our [daughter's|son's] school is teaching consent in year nine, and about time too.
 [Cervical|Breast|Bowel] screening saved my life. Book it, however awkward it feels.
@@ -1184,7 +1178,7 @@ Teaching kids the proper names for their body parts keeps them safer. The NSPCC 
         15,
         """
 My son self-harmed at [fourteen|fifteen|sixteen]; the mental health waiting list in {TOWN} was {NUM} months.
-Talking about suicide openly saves lives. Thank you for printing the helpline numbers[.|, {J}.]
+Talking about suicide openly saves lives. Thank you for printing the helpline numbers[.|, it matters.]
 The Samaritans signs on the bridge on {ROAD} need putting back up. They matter.
 If anyone reading this is in a dark place, please call someone[.| tonight.|, a friend or the Samaritans.] It does get better.
 I tried to end my life in [2015|2018|2020]. Getting help was the best thing I ever did.
@@ -1327,7 +1321,8 @@ PRONOUNS = {
     "f": {"he": "she", "him": "her", "his": "her", "himself": "herself", "man": "woman"},
 }
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-A_BEFORE_VOWEL = re.compile(r"\b([Aa]) ([aeiouAEIOU])")
+# "a idiot" -> "an idiot", but not "an useless".
+A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?![Uu]se)([aeiouAEIOU])")
 SLOT = re.compile(r"\{(\w+)\}")
 CHOICE = re.compile(r"\[([^\[\]]*)\]")
 
@@ -1421,6 +1416,8 @@ def fill(template: str, rng: random.Random) -> tuple[str, set[str]]:
         "GF": friendly[0],
         "GAF": friendly[1],
         "TOWN": rng.choice(TOWNS),
+        "UKTOWN": rng.choice(UK_TOWNS),
+        "USTOWN": rng.choice(US_TOWNS),
         "ORGS": rng.choice(ORGS),
         "JOB": rng.choice(JOBS),
         "DAY": rng.choice(DAYS),

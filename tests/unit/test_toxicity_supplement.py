@@ -76,6 +76,20 @@ def test_texts_are_unique_ignoring_case_and_spacing():
     assert [k for k, n in keys.items() if n > 1] == []
 
 
+def test_no_wording_is_shared_between_train_and_validation():
+    # Validation is split by frame; the same words in both splits would mean a leaked phrasing.
+    def letters(text: str) -> str:
+        return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+    train = {letters(row["text"]) for row in ROWS if row["split"] == "train"}
+    leaked = [
+        row["text"]
+        for row in ROWS
+        if row["split"] == "validation" and letters(row["text"]) in train
+    ]
+    assert leaked == []
+
+
 def test_rows_are_comment_length():
     for row in ROWS:
         assert 5 <= len(WORD.findall(row["text"])) <= 80, row["text"]
