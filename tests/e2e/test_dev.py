@@ -90,4 +90,8 @@ async def test_dev_runs_everything_restarts_a_crashed_role_and_stops_cleanly(tmp
     assert "classifier exited with code -9; restarting" in output
     assert output.rstrip().endswith("[dev] stopped")
     assert (tmp_path / "logs" / "classifier.log").exists()
+    # A dev site key, printed with the addresses and kept for the README's example.
+    key_file = tmp_path / "dev-api-key"
+    assert key_file.read_text().strip() in output and key_file.stat().st_mode & 0o077 == 0
+    assert "restored from" in output and "0 article contexts" in output
     assert first_latency < 5.0  # generous: the first group join happens before this
