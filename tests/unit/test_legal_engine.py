@@ -93,18 +93,19 @@ def test_a_broken_term_file_keeps_the_last_good_list(tmp_path):
 
 class SlowOn:
     """A clock that jumps ten seconds whenever the checker is given a comment containing
-    `word`: one slow comment, without sleeping."""
+    `word` (only the first `times` times, if given): a slow comment, without sleeping."""
 
-    def __init__(self, checker, word: str) -> None:
+    def __init__(self, checker, word: str, times: int | None = None) -> None:
         self.now = 0.0
-        self.word = word
         self.calls: list[int] = []
+        slow_left = [times]
         real = checker._check
 
         def check(items):
             self.calls.append(len(items))
-            if any(word in c.body for c, _ in items):
+            if any(word in c.body for c, _ in items) and slow_left[0] != 0:
                 self.now += 10.0
+                slow_left[0] = None if slow_left[0] is None else slow_left[0] - 1
             return real(items)
 
         checker._check = check
@@ -130,7 +131,8 @@ def test_a_slow_comment_is_held_alone_and_its_neighbours_are_decided():
         [ReasonCode.SCORER_ERROR],
         [ReasonCode.LEGAL_CONTEMPT],
     ]
-    assert clock.calls == [3, 1, 1, 1]  # the batch, then each comment on its own
+    # The batch, then each comment on its own, and the slow one once more.
+    assert clock.calls == [3, 1, 1, 1, 1]
 
 
 def test_a_lone_comment_over_budget_keeps_its_reasons_and_is_held():
@@ -141,6 +143,14 @@ def test_a_lone_comment_over_budget_keeps_its_reasons_and_is_held():
     )
     [reasons] = checker.check_batch([(comment("Evans is guilty", article_id="t"), trial)])
     assert [r.code for r in reasons] == [ReasonCode.LEGAL_CONTEMPT, ReasonCode.SCORER_ERROR]
+
+
+def test_a_comment_slow_only_once_is_not_held_for_it():
+    """One stall (a garbage collection, a busy core) is not a slow comment."""
+    checker = LegalRiskChecker(SiteTermLists(None), budget_ms_per_comment=20.0)
+    checker._clock = clock = SlowOn(checker, "fine", times=1)
+    assert checker.check_batch([(comment("fine"), None)]) == [[]]
+    assert clock.calls == [1, 1]
 
 
 EVASIONS = [

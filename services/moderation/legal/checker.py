@@ -84,15 +84,26 @@ class LegalRiskChecker:
     def check_batch(self, items: Sequence[Item]) -> list[list[Reason]]:
         if not items:
             return []
-        started = self._clock()
-        results = self._check(items)
-        if self._clock() - started <= self.budget_ms_per_comment * len(items) / 1000:
+        for _, article in items:  # built once per article version, outside the budget
+            if article is not None:
+                self._article_terms(article)
+        results, within = self._timed(items)
+        if within:
             return results
         if len(items) == 1:
-            return [[*results[0], _over_budget()]]
+            # Once more: a garbage collection or a busy neighbour can stall one run; a
+            # comment that is slow to check is slow every time.
+            results, within = self._timed(items)
+            return results if within else [[*results[0], _over_budget()]]
         # Over budget: find the slow comment(s) by checking each against its own budget,
         # so that one crafted comment is held alone and its neighbours are decided.
         return [reasons for item in items for reasons in self.check_batch([item])]
+
+    def _timed(self, items: Sequence[Item]) -> tuple[list[list[Reason]], bool]:
+        started = self._clock()
+        results = self._check(items)
+        elapsed_s = self._clock() - started
+        return results, elapsed_s <= self.budget_ms_per_comment * len(items) / 1000
 
     # ------------------------------------------------------------------ the batch
     def _check(self, items: Sequence[Item]) -> list[list[Reason]]:
