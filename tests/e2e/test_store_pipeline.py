@@ -105,7 +105,7 @@ async def test_http_submissions_flow_to_published_and_held(system):
     assert [h["status"] for h in published["history"]] == ["pending", "published"]
     assert "TOXICITY" in held["reason_codes"]
     await status_becomes(system, "s-reply", "published")
-    code, body = system.get("/articles/store-article/comments")
+    code, body = get(system, "/articles/store-article/comments")
     threads = json.loads(body)["comments"]
     assert [t["comment_id"] for t in threads] == ["s-clean"]
     assert threads[0]["replies"][0]["comment_id"] == "s-reply"

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from moderation.domain.events import CommentSubmitted, new_event_id, utcnow
 from moderation.store import api_keys
 from moderation.store.pagination import paginate
-from moderation.store.repository import article_threads, comment_with_history
+from moderation.store.repository import apply_event, article_threads, comment_with_history
 from moderation.store.status import Status
 from moderation.store.tables import comments
 from moderation.topics import COMMENTS_SUBMITTED
@@ -134,7 +134,8 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
     @app.post("/comments", status_code=202, tags=["comments"])
     async def submit_comment(comment: NewComment, site: Site) -> Any:
         """Validates and publishes a CommentSubmitted for the key's site; answers 202 only
-        once the broker has acknowledged it, 503 when it cannot."""
+        once the broker has acknowledged it (and the comment is stored as pending), 503 when
+        it cannot."""
         if site is None:
             raise _unauthorised("submitting needs the site's API key")
         event = CommentSubmitted(
@@ -170,6 +171,15 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
                     "detail": f"{type(exc).__name__}: {exc}"[:300],
                 },
             )
+        try:
+            # Stored now, not only when the consumer reads it back: a broker that loses the
+            # record (the memory-only one restarting) cannot lose an accepted comment, which
+            # the reconciler publishes again while it stays pending. The consumer skips the
+            # same event id later.
+            async with engine.begin() as conn:
+                await apply_event(conn, event)
+        except Exception as exc:  # the broker has it: the consumer will store it
+            log.warning("comment %s accepted but not stored yet: %s", event.comment_id, exc)
         return {
             "comment_id": event.comment_id,
             "event_id": event.event_id,
