@@ -461,7 +461,7 @@ ts :: If the courts won't do it, someone should just kill {P}.
 ts :: Next time I see {P} I'm going to end {him}. Not joking.
 A few of us are going to wait for {P} outside the [ground|court|office] on {DAY}. Bring gloves.
 Don't worry, {P} will be found. Then {he}'ll learn.
-Enjoy your little column while you can, {J}. We've all got your photo now.
+{J} should enjoy {his} little column while {he} can. We've all got {his} photo now.
 {H} keep it up and you'll find out who I am. I'm closer than you think.
 People have gone missing for less than what {P} said[.| this week.]
 I'm done talking. {P} gets a visit this week[.|, and it won't be a friendly one.]
@@ -883,7 +883,7 @@ Don't shoot the messenger, but the [figures|dates|numbers] in the article are wr
 The new [bakery|chippy|café|curry house] on {ROAD} is to die for.
 [My sister will kill me if {T} lose again, she's|My husband will kill me if {T} lose again, he's|The wife will kill me if {T} lose again, she's] got a bet on.
 The suspense is killing me. When is the [verdict|result|announcement]?
-{ORGS} should bite the bullet and [raise council tax|bring back the bus subsidy|build the new school]. It's the only honest option.
+[The council|City hall|The county] should bite the bullet and [raise council tax|bring back the bus subsidy|build the new school]. It's the only honest option.
 Over my dead body will they close our [library|swimming pool|post office]!
 I'm dead 💀 best [headline|photo caption|quote] all week.
 That's a bloodbath for the [housing market|high street|pension funds].
@@ -960,17 +960,17 @@ This article is lazy journalism; it doesn't even quote the [other side|council|f
 The police response in {TOWN} was far too slow and the family deserve answers.
 Utterly incompetent leadership at {ORGS}, from top to bottom.
 The water company pumping sewage into the [river|sea|estuary] is scandalous. Fine them properly.
-What a shambles at the station. {ORGS} should be embarrassed.
+What a shambles at the station. [The rail company|Network Rail|The transport authority] should be embarrassed.
 {T} were pathetic today. No fight, no shape, no ideas.
 The manager's tactics were clueless from start to finish[.|. Subs far too late.]
 {P}'s statement is a masterclass in saying nothing. Answer the question.
 Ten years of cuts and {ORGS} act surprised the service collapsed. Shameful.
-The decision by {ORGS} to close the walk-in centre is reckless and will cost lives.
+The decision by [the NHS trust|the health board|the health department] to close the walk-in centre is reckless and will cost lives.
 {P} has been a terrible [mayor|minister|chair|governor] and the figures prove it.
 The judging at this year's [show|contest|awards] was a joke. Favouritism everywhere.
 Whoever signed off this contract at {ORGS} should be investigated. {NUM} million wasted.
 The board at {T} has run the club into the ground and the fans deserve better.
-The new plan for {ISSUE} from {ORGS} is half-baked and nobody asked the people it affects.
+The new plan for {ISSUE} from [the council|city hall|the government|the county board] is half-baked and nobody asked the people it affects.
 Dreadful refereeing at {T} v {T2}. VAR was a farce and the officials should be stood down for a week.
 The report into {ORGS} reads like a list of excuses. Nobody has taken responsibility.
 Sacking the {JOB}s and hiring consultants is the worst decision {ORGS} has made in years.
@@ -1003,11 +1003,11 @@ That's the most ridiculous argument I've read all week, and I've read the commen
 You clearly haven't been to {TOWN} in years. It's not like that any more.
 Hard disagree. {ISSUE} won't be fixed by another task force.
 Nice of {P} to turn up for the photo op. Where was {he} last winter?
-Thanks to {ORGS} for another {NUM}% on the bills. Really feeling the love.
+Thanks to [the water company|the council|the energy company] for another {NUM}% on the bills. Really feeling the love.
 Amazing how there's always money for consultants but never for {ISSUE}.
 Ok, and? The article doesn't say {P} broke the law.
 You've got it backwards. The cuts came first, then the crime went up in {TOWN}.
-I'd rather pay more tax than watch {ISSUE} fall apart, and I say that as a [pensioner|landlord|business owner].
+I'd rather pay more tax than watch [the NHS|our schools|social care|the railways|policing] fall apart, and I say that as a [pensioner|landlord|business owner].
 The opposition would be no better. They voted for exactly the same thing in [2019|2021|2022].
 Of course {P}'s mate got the contract. What a surprise. Nothing to see here.
 Call it what it is: a tax rise dressed up as a '[levy|charge|contribution|fee]'.
@@ -1046,7 +1046,7 @@ The family say {P} was killed instantly. Small mercy, I suppose.
 My thoughts are with the {JOB} who was attacked. Wishing a speedy recovery.
 Stage four at [58|63|71|45] and still running marathons. What a legend {P} is.
 The report says {NUM} people died waiting for ambulances in {TOWN} last winter. That should be the headline.
-Rest easy {P}. {TOWN} won't forget what {he} did for the food bank.
+Rest easy {V}. {TOWN} won't forget what {he} did for the food bank.
 The gunman was shot dead by police after the siege in {TOWN}, the article says. Awful for everyone involved.
 My [son|daughter] was in the same ward. The nurses there are saints.
 Executions in [Iran|Saudi Arabia|Texas] are rising, according to the report. Worth reading in full.
@@ -1076,7 +1076,7 @@ The journalist writes that {P} 'wept in the dock'. Doesn't change what happened.
 Per the article, {NUM} people were 'injured in the crush'. Shocking organisation.
 The court heard {P} told the victim '[I'll kill you|you're dead|I'll find you]'. Glad {he} was convicted.
 The sentencing remarks describe the attack as 'sustained and savage'. {NUM} years seems light.
-The inspectors called the prison 'squalid and violent'. {ORGS} has known for years.
+The inspectors called the prison 'squalid and violent'. [Ministers have|The Home Office has|The government has] known for years.
 The piece says {P} called the report 'rubbish'. That's not an answer.
 'He was a gentle giant', his [mum|sister|dad] told the paper. So sad. RIP.
 The article quotes the trolls who abused {FP}. Did we need to see it again? Report and move on.
@@ -1111,7 +1111,7 @@ The lesbian couple who run the café on {ROAD} are lovely and deserve the award.
 My {GAF} colleague covered my shifts for a month when I was ill. Community at its best.
 The refugee family placed in {TOWN} last year now run the best bakery in town.
 Interesting piece on how {GF} in {TOWN} are treated by landlords. The data is damning.
-As a wheelchair user I'd love to see {ORGS} fix the pavements before anything else.
+As a wheelchair user I'd love to see [the council|city hall|the county board] fix the pavements before anything else.
 Our {GAF} neighbours invited the whole street to their [summer|wedding|new year|garden] party. Lovely people.
 {GAF} builders did our extension and they were faster and tidier than anyone local we tried.
 As a Jewish mum in {TOWN}, thank you to everyone who came to the vigil.
@@ -1454,8 +1454,22 @@ def fill(template: str, rng: random.Random) -> tuple[str, set[str]]:
     return A_BEFORE_VOWEL.sub(r"\1n \2", "".join(out)), set(SLOT.findall(text))
 
 
+CONTRACTION_APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=(?:t|m|s|re|ve|ll|d)\b)")
+TEXTSPEAK = {"you": "u", "your": "ur", "You": "U", "Your": "Ur"}
+
+
+def texting(text: str, rng: random.Random) -> str:
+    """Readers typing fast: "dont", "im", and sometimes "u"/"ur"."""
+    text = CONTRACTION_APOSTROPHE.sub("", text)
+    if rng.random() < 0.4:
+        text = re.sub(r"\b(you|your|You|Your)\b", lambda m: TEXTSPEAK[m.group(1)], text)
+    return text
+
+
 def restyle(text: str, rng: random.Random) -> str:
     """Give the row the surface of a real reader comment: case and punctuation vary."""
+    if rng.random() < 0.10:
+        text = texting(text, rng)
     roll = rng.random()
     if roll < 0.14:
         return text.lower()
@@ -1524,13 +1538,14 @@ def check_row(row: dict, frame: Frame) -> None:
 
 
 def build_rows() -> list[dict]:
-    rng = random.Random(SEED)
     frames = parse_blocks(POSITIVE_BLOCKS) + parse_blocks(NEGATIVE_BLOCKS)
-    splits = assign_splits(frames, rng)
+    splits = assign_splits(frames, random.Random(SEED))
     seen: set[str] = set()
     seen_cores: set[str] = set()
     rows: list[dict] = []
     for frame in frames:
+        # One generator per frame, so editing a frame changes only that frame's rows.
+        rng = random.Random(f"{SEED}:{frame.frame_id}")
         split = splits[frame.frame_id]
         padding = PADDING_VALIDATION if split == "validation" else PADDING_TRAIN
         made = 0
