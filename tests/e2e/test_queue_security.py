@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -20,7 +21,8 @@ from moderation.queue.auth import LoginRateLimiter, add_user, set_disabled
 from moderation.queue.repository import add_held
 from moderation.queue.service import create_app
 from moderation.settings import KafkaSettings, ModerationSettings
-from tests.queue_helpers import PASSWORD, csrf_from, held_decision
+from tests.e2e.conftest import start_role
+from tests.queue_helpers import PASSWORD, csrf_from, held_decision, prepare_queue_db
 
 NO_BROKER = KafkaSettings(bootstrap_servers="127.0.0.1:1")
 NEW_PASSWORD = "a-brand-new-passphrase"
@@ -265,3 +267,25 @@ def test_api_docs_need_a_login(settings):
         assert client.get("/docs").status_code == 200
     finally:
         client.__exit__(None, None, None)
+
+
+def test_behind_a_proxy_the_limiter_counts_the_forwarded_addresses(broker, tmp_path):
+    """A real queue process reached through a trusted proxy (127.0.0.1, the default): one
+    client guessing locks itself out, not the moderators behind the same proxy."""
+    prepare_queue_db(tmp_path, [])
+    queue = start_role(
+        broker, "moderator-queue", "proxied-queue", MODERATION_DATA_DIR=str(tmp_path)
+    )
+    try:
+
+        def through_proxy(address: str) -> httpx.Client:
+            return httpx.Client(base_url=queue.url, headers={"x-forwarded-for": address})
+
+        with through_proxy("198.51.100.7") as attacker:
+            answers = [login(attacker, "alice", "guess").status_code for _ in range(25)]
+        assert answers == [303] * 5 + [429] * 20
+        with through_proxy("192.0.2.10") as moderator:
+            assert login(moderator, "alice").status_code == 303
+            assert moderator.get("/").status_code == 200
+    finally:
+        queue.stop()

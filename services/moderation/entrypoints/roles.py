@@ -33,6 +33,7 @@ def run_role(role: str) -> None:
         app,
         host=http.host,
         port=http.port or ROLE_PORTS[role],
+        forwarded_allow_ips=http.forwarded_allow_ips,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=20,
