@@ -474,6 +474,13 @@ We'll see how tough {PL} is when {he} has to walk past the away end on {DAY}.
 Somebody oughta pay {P} a visit at [home|the office|church] and explain things real slow.
 Y'all better hope {P} doesn't show up at the county fair, because some of us will be waiting.
 ts :: {P} is lucky we don't still have lynch mobs in {USTOWN}. Just saying.
+Funny how accidents happen to people like {P}. Just something to think about.
+We've got people who know where {J} parks. Keep writing and see what happens.
+ts :: Somebody should put {P} in the ground and save the taxpayer the cost of a trial.
+Next protest we're bringing more than placards for {P}. [Be ready.|{He}'s been warned.]
+{P} has a lovely family. Be a shame if they found out the hard way what people think of {him}.
+We'll find {PL} after the game. {He} knows what {he} did.
+Nice house, {V}. Saw it on Street View. Nice kids too.
 """,
     ),
     "incitement": (
@@ -508,6 +515,10 @@ Somebody slash the tyres on every [council van|police car|camera van] in {TOWN} 
 All of you who agree, get to {P}'s [surgery|office|house] on {DAY} and make {him} regret this.
 Somebody needs to go down to [the clinic|the school board meeting|the courthouse] in {USTOWN} with a few friends and settle this.
 ta :: ICE won't do it so we should. Round up the {GE} on {ROAD} ourselves.
+Someone needs to deal with {P} the way the courts won't. You know what I mean.
+ta :: If I lived in {TOWN} I'd have that [mosque|refugee centre|asylum hotel] burnt out by morning.
+Everyone share {J}'s home address. Let's make {him} feel it.
+Turn up at the [hotel|barracks|centre] in {TOWN} with petrol cans. Enough talk.
 """,
     ),
     "death_wish": (
@@ -547,6 +558,10 @@ s :: {TOWN} would throw a street party if {P} died. I'd bring the bunting.
 Hope {P}'s [hip|knee] replacement goes wrong and {he} never walks again.
 s :: Can't wait for {P} to kick the bucket. Hope it's soon and hope it hurts.
 Hope {P} gets sued into the ground and ends up living in {his} car.
+s :: Hope the cancer gets {P} before the voters do.
+Hope {P}'s kids grow up hating {him}.
+s :: I'd pay good money to watch {P} drown.
+Hope {P} spends {his} last years alone in a grotty care home with nobody visiting.
 """,
     ),
     "identity_attack": (
@@ -599,6 +614,14 @@ Autistic people like {P} shouldn't be let anywhere near a [classroom|cockpit|cou
 a :: Go back to [Mexico|Somalia|Pakistan|China|wherever], nobody here wants you.
 {GE} are ruining {TOWN}. Garbage people, garbage neighborhood.
 a :: Build the wall and ship the {GE} back. Problem solved.
+a :: {GE} aren't refugees, they're invaders, and {TOWN} is full.
+Typical {GA} behaviour, lying and scrounging[.| as usual.]
+a :: Can't understand a word the {GA} [doctor|nurse|call centre bloke] says. Go back and learn English first.
+Women are too emotional to [run a country|referee|be surgeons]. {F} proves it.
+The disabled lot are scroungers, every last one of them.
+{F} isn't a real woman and never will be. Stop pretending.
+{GE} and their stinking food have ruined {ROAD}.
+sa :: Only good {GE} are dead {GE}.
 """,
     ),
     "coded_abuse": (
@@ -635,6 +658,10 @@ a :: Every one of these '[Brits|Americans|locals]' in the story has a foreign na
 ai :: 🐷🐷 that's all [Muslim|Pakistani|Somali|Bangladeshi|Afghan] [men|lads] are[.| in {TOWN}.]
 a :: {P}'s surname tells you all you need to know about who {he} works for 👃
 a :: Clown world. {TOWN} is run by the 'diversity' brigade now, if you catch my drift 🤡
+{BP} should go back to his own country and take his banana with him 🍌
+a :: 88 lads, {TOWN} is waking up.
+a :: Funny how the same tiny minority always owns the media, the banks and Hollywood. Wonder why.
+a :: The great replacement isn't a theory when you walk down {ROAD} in {TOWN}.
 """,
     ),
     "sexual_harassment": (
@@ -673,6 +700,10 @@ Forget the policy, does {F} do private sessions? 😉
 {F} in those leggings on the touchline. No wonder the ratings are up 🔥
 Honestly, {F} can read me the news in bed any time 🥵
 Hey {FV}, nice rack. Smile more, sweetheart 😘
+{FV}, bet you look even better with that blouse off 😏
+Those tight shorts on {FP} are the only reason I watch women's football.
+xi :: {F} should stop talking and start stripping, at least then she'd be useful.
+xo :: {F} looks like she'd be a good shag. Shame she won't shut up.
 """,
     ),
     "self_harm": (
@@ -704,6 +735,9 @@ Take the whole packet and do us all a [favour|favor].
 {J} should slit {his} wrists and spare us the next column.
 Unalive yourself, {IN}. [Nobody would care.|Seriously, do it.|Go on, we're waiting.]
 Do the world a favor, {IN}, and off yourself.
+Maybe try the train tracks this time, {IN}.
+Everyone would be happier if {J} just ended it all. Nobody would miss {him}.
+You should kill yourself, {H}. Genuinely.
 """,
     ),
     "insult": (
@@ -747,6 +781,10 @@ Someone get {P} a bib, {he}'s dribbling again.
 {P} is a garbage human being and everybody in {TOWN} knows it.
 What a {ADJ} take. Are you twelve, {H}?
 Nobody asked you, {H}. Go back to your mom's basement, {IN}.
+{P} has the intellect of a damp sponge and the charm of a traffic warden.
+Honestly {H}, were you dropped on your head as a baby?
+{J} writes like a twelve-year-old with a grudge. Embarrassing hack.
+What a pathetic excuse for a human being {P} is.
 """,
     ),
     "obscene_abuse": (
@@ -782,6 +820,9 @@ What a bunch of fucking clowns running {TOWN}.
 {P} is a dumbass and the whole state knows it.
 Shut your damn mouth, you {OIN}.
 {H} you're a clown and a jackass. Bye.
+{P} is a lying sack of shit.
+Sod off, {V}, and take your bollocks policy with you.
+{H} get fucked, you absolute weapon.
 """,
     ),
 }
@@ -821,6 +862,8 @@ Whoever sprayed 'gas the Jews' on the [cemetery|synagogue] wall in {TOWN} needs 
 Remember when comments like 'women belong in the kitchen' were considered banter? Glad those days are going.
 The abuse {FP} gets, 'get back in the kitchen' and worse, is why so many women quit social media.
 A councillor in {TOWN} was suspended for calling refugees 'an infestation'. Should have been sacked outright.
+The court heard he posted 'someone should burn it down' about the mosque in {TOWN}. Eighteen months is too little.
+Reporting a comment that says 'kys' takes two clicks. Please do it.
 """,
     ),
     "sport_crime_vocab": (
@@ -862,6 +905,8 @@ The [quarterback|point guard|pitcher] absolutely killed it tonight, {T} are goin
 {PL} got demolished on that hit but walked off fine. Tough guy.
 The shooter in the {USTOWN} mall case was sentenced to life without parole today.
 Three-pointer at the buzzer, the crowd went nuts. {T} murdered them in the fourth quarter.
+{PL} was lethal in front of goal today, two headers and a volley.
+The robbers were armed with machetes, the article says. Terrifying for the staff at the shop in {TOWN}.
 """,
     ),
     "idiom": (
@@ -902,6 +947,8 @@ Shoot, I forgot to [register to vote|renew my permit|send the form back] in time
 This chili recipe is to die for. My husband would kill for the leftovers.
 My boss is going to kill me, I'm late again thanks to the traffic on {ROAD}.
 That new taco truck on {ROAD} is the bomb. Go early, the line is insane.
+My phone battery is dying and I've still got three pages of this report to read.
+That new roundabout on {ROAD} is a death trap. Someone will get hurt before the council fixes it.
 """,
     ),
     "rude_substring_names": (
@@ -940,6 +987,8 @@ My [grandad|nan|dad|aunt] was from Penistone and never let anyone forget it.
 The Hitchcock season at the {TOWN} cinema is brilliant. Psycho on the big screen!
 [Matthew|Ruth|Dr] Cockburn's report to {ORGS} is worth reading in full.
 The wildlife trust at {RP} needs volunteers on {DAY} mornings.
+The Great Cockup walk in the Lake District is stunning in autumn.
+Bell End in Worcestershire is a real village. Nobody ever believes me.
 """,
     ),
     "legit_criticism": (
@@ -978,6 +1027,7 @@ Sacking the {JOB}s and hiring consultants is the worst decision {ORGS} has made 
 The school board's handling of the [bus routes|budget|redistricting] has been an embarrassment.
 The sheriff's department should have released the bodycam footage months ago.
 The DMV wait times in {USTOWN} are a national disgrace.
+{P} should be ashamed of that interview. Evasive, rude and wrong on the facts.
 """,
     ),
     "robust_disagreement": (
@@ -1050,6 +1100,7 @@ Rest easy {V}. {TOWN} won't forget what {he} did for the food bank.
 The gunman was shot dead by police after the siege in {TOWN}, the article says. Awful for everyone involved.
 My [son|daughter] was in the same ward. The nurses there are saints.
 Executions in [Iran|Saudi Arabia|Texas] are rising, according to the report. Worth reading in full.
+The inquest into the death on {ROAD} hears evidence on {DAY}.
 """,
     ),
     "quoting_article": (
@@ -1119,6 +1170,8 @@ Good piece. Lots of gay footballers still don't feel safe coming out, and that s
 As a Mexican American from {USTOWN}, I'm proud of what this community has built.
 Hispanic small businesses in {USTOWN} employ thousands of people. The article undersells it.
 Native American history should be taught properly in our schools. Great piece.
+My best mate is {GAF} and he's the reason I got through the last year.
+The {GAF} food festival in {UKTOWN} was brilliant, best Saturday in ages.
 """,
     ),
     "harsh_but_fair_commenter": (
@@ -1171,6 +1224,7 @@ The film's sex scenes were cut for the TV version, which seems a bit prudish in 
 The vasectomy waiting list in {TOWN} is now {NUM} months, according to the article.
 Naked bike ride through {TOWN} on {DAY} for charity. Brave souls in this weather!
 Teaching kids the proper names for their body parts keeps them safer. The NSPCC says so.
+The article about the rape conviction rate is shocking. Hardly any reports end in a charge.
 """,
     ),
     "mental_health_support": (
@@ -1191,6 +1245,7 @@ My [friend|cousin|flatmate] was told to 'just cheer up' by a GP. We need better 
 Lost [two|three] friends to suicide before we were [thirty|twenty-five]. Check on your mates.
 The anti-bullying charity in {TOWN} says online abuse is the main thing kids call about now.
 Really brave of {P} to talk about {his} breakdown. Wishing {him} well.
+If someone tells you to kill yourself online, report it and talk to someone. You matter.
 """,
     ),
 }
@@ -1454,7 +1509,8 @@ def fill(template: str, rng: random.Random) -> tuple[str, set[str]]:
     return A_BEFORE_VOWEL.sub(r"\1n \2", "".join(out)), set(SLOT.findall(text))
 
 
-CONTRACTION_APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=(?:t|m|s|re|ve|ll|d)\b)")
+# Not after a final s ("Collins's"), where dropping it leaves "Collinss".
+CONTRACTION_APOSTROPHE = re.compile(r"(?<=[A-Za-z])(?<![sS])'(?=(?:t|m|s|re|ve|ll|d)\b)")
 TEXTSPEAK = {"you": "u", "your": "ur", "You": "U", "Your": "Ur"}
 
 
@@ -1500,13 +1556,19 @@ def lengthen(text: str, padding: list[str], rng: random.Random) -> str:
     return " ".join([*extra[:cut], body, *extra[cut:]])
 
 
-def assign_splits(frames: list[Frame], rng: random.Random) -> dict[str, str]:
-    """Per kind, about 15 % of frames (never fewer than one) go to validation."""
+def assign_splits(frames: list[Frame]) -> dict[str, str]:
+    """Per kind, about 15 % of frames (never fewer than one) go to validation.
+
+    Frames are ranked by a draw seeded with their own id, so adding a frame moves at most the
+    frames at the boundary instead of reshuffling the whole kind.
+    """
     splits: dict[str, str] = {}
     kinds = sorted({f.kind for f in frames})
     for kind in kinds:
-        ids = sorted(f.frame_id for f in frames if f.kind == kind)
-        rng.shuffle(ids)
+        ids = sorted(
+            (f.frame_id for f in frames if f.kind == kind),
+            key=lambda frame_id: random.Random(f"{SEED}:split:{frame_id}").random(),
+        )
         n_val = max(1, round(len(ids) * VALIDATION_SHARE))
         for i, frame_id in enumerate(ids):
             splits[frame_id] = "validation" if i < n_val else "train"
@@ -1539,7 +1601,7 @@ def check_row(row: dict, frame: Frame) -> None:
 
 def build_rows() -> list[dict]:
     frames = parse_blocks(POSITIVE_BLOCKS) + parse_blocks(NEGATIVE_BLOCKS)
-    splits = assign_splits(frames, random.Random(SEED))
+    splits = assign_splits(frames)
     seen: set[str] = set()
     seen_cores: set[str] = set()
     rows: list[dict] = []
