@@ -7,12 +7,15 @@ import asyncio
 import json
 import time
 import urllib.request
+import uuid
 
 import pytest
+import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from moderation.adapters.embedded_broker import EmbeddedBroker, free_port
 from moderation.adapters.kafka import ensure_topics, publish_article_context
+from moderation.db import make_engine, sqlite_dsn
 from moderation.domain.events import ArticleContext
 from moderation.settings import KafkaSettings
 from moderation.topics import ARTICLES_CONTEXT
@@ -92,9 +95,25 @@ async def contexts_in_topic(bootstrap: str) -> set[str]:
         await consumer.stop()
 
 
-async def test_a_restart_keeps_article_contexts_and_decides_what_was_pending(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store_dsn(request, tmp_path) -> str:
+    """The store's database: a SQLite file in the data dir, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return sqlite_dsn(tmp_path / "store.db")
+    server = request.getfixturevalue("postgres_server")
+    name = f"restart_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(server)
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    await admin.dispose()
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def test_a_restart_keeps_article_contexts_and_decides_what_was_pending(tmp_path, store_dsn):
     env = {
         "MODERATION_DATA_DIR": str(tmp_path),
+        "MODERATION_STORE_DSN": store_dsn,
         "MODERATION_PENDING_REPUBLISH_AFTER_S": "2",
     }
     broker = await fresh_broker()
@@ -148,7 +167,7 @@ async def test_a_restart_keeps_article_contexts_and_decides_what_was_pending(tmp
     decided = [c for c in final if c["status"] != "pending"]
     decisions = [sum(h["actor"] == "system" for h in c["history"]) for c in final]
     record_fault(
-        "embedded broker and every role restarted (memory-only broker)",
+        f"embedded broker and every role restarted (memory-only broker), {store_dsn[:10]}",
         sent=len(final),
         decided=len(decided),
         lost=len(final) - len(decided),
