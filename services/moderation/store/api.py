@@ -14,9 +14,10 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, ValidationError, create_model
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from moderation.domain.events import CommentSubmitted, new_event_id, utcnow
@@ -138,9 +139,12 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
         it cannot."""
         if site is None:
             raise _unauthorised("submitting needs the site's API key")
-        event = CommentSubmitted(
-            **comment.model_dump(), event_id=new_event_id(), submitted_at=utcnow()
-        )
+        try:  # the event's own validators too, not only its field bounds
+            event = CommentSubmitted(
+                **comment.model_dump(), event_id=new_event_id(), submitted_at=utcnow()
+            )
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from None
         if event.site_id != site:
             raise HTTPException(403, f"this API key is for site {site!r}, not {event.site_id!r}")
         async with engine.connect() as conn:
