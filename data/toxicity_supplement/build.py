@@ -51,6 +51,7 @@ EVASION_SHARE = 0.26
 # Share of rows wrapped in neutral sentences to make a 3-6 sentence comment.
 LONG_SHARE = 0.10
 MIN_WORDS, MAX_WORDS = 5, 80
+MAX_MISSES = 200
 
 # Words that make a positive row obscene wherever they appear; the build refuses a positive row
 # that contains one without the obscene flag, so a frame cannot silently mislabel.
@@ -1556,11 +1557,12 @@ def lengthen(text: str, padding: list[str], rng: random.Random) -> str:
     return " ".join([*extra[:cut], body, *extra[cut:]])
 
 
-def assign_splits(frames: list[Frame]) -> dict[str, str]:
-    """Per kind, about 15 % of frames (never fewer than one) go to validation.
+def assign_splits(frames: list[Frame], rows_per_frame: dict[str, int]) -> dict[str, str]:
+    """Per kind, whole frames go to validation until they hold about 15 % of the kind's rows.
 
     Frames are ranked by a draw seeded with their own id, so adding a frame moves at most the
-    frames at the boundary instead of reshuffling the whole kind.
+    frames at the boundary instead of reshuffling the whole kind. Counting rows rather than
+    frames keeps the share even where some frames have few alternatives.
     """
     splits: dict[str, str] = {}
     kinds = sorted({f.kind for f in frames})
@@ -1569,9 +1571,15 @@ def assign_splits(frames: list[Frame]) -> dict[str, str]:
             (f.frame_id for f in frames if f.kind == kind),
             key=lambda frame_id: random.Random(f"{SEED}:split:{frame_id}").random(),
         )
-        n_val = max(1, round(len(ids) * VALIDATION_SHARE))
-        for i, frame_id in enumerate(ids):
-            splits[frame_id] = "validation" if i < n_val else "train"
+        target = VALIDATION_SHARE * sum(rows_per_frame[i] for i in ids)
+        held_out = 0
+        for frame_id in ids:
+            # Always at least one frame; stop before a frame that overshoots by more than half.
+            if held_out == 0 or held_out + rows_per_frame[frame_id] / 2 <= target:
+                splits[frame_id] = "validation"
+                held_out += rows_per_frame[frame_id]
+            else:
+                splits[frame_id] = "train"
     return splits
 
 
@@ -1601,24 +1609,34 @@ def check_row(row: dict, frame: Frame) -> None:
 
 def build_rows() -> list[dict]:
     frames = parse_blocks(POSITIVE_BLOCKS) + parse_blocks(NEGATIVE_BLOCKS)
-    splits = assign_splits(frames)
+    # A first pass counts each frame's rows (the split only changes the padding, not the count).
+    draft = generate(frames, dict.fromkeys((f.frame_id for f in frames), "train"))
+    rows_per_frame = {f.frame_id: 0 for f in frames}
+    for _row, frame_id in draft:
+        rows_per_frame[frame_id] += 1
+    return [row for row, _frame_id in generate(frames, assign_splits(frames, rows_per_frame))]
+
+
+def generate(frames: list[Frame], splits: dict[str, str]) -> list[tuple[dict, str]]:
+    """Rows of every frame, each paired with the id of the frame that made it."""
     seen: set[str] = set()
     seen_cores: set[str] = set()
-    rows: list[dict] = []
+    rows: list[tuple[dict, str]] = []
     for frame in frames:
         # One generator per frame, so editing a frame changes only that frame's rows.
         rng = random.Random(f"{SEED}:{frame.frame_id}")
         split = splits[frame.frame_id]
         padding = PADDING_VALIDATION if split == "validation" else PADDING_TRAIN
-        made = 0
-        for _attempt in range(frame.rows * 40):
-            if made == frame.rows:
-                break
+        made = misses = 0
+        # A frame is exhausted once many draws in a row repeat wording it already gave.
+        while made < frame.rows and misses < MAX_MISSES:
             text, slots = fill(frame.template, rng)
             # Rows must differ in wording, not only in case, punctuation or padding.
             core = core_key(text)
             if core in seen_cores:
+                misses += 1
                 continue
+            misses = 0
             kind = frame.kind
             # Disguise only the frame's own words, never the neutral padding around them.
             if frame.labels["toxicity"] and rng.random() < EVASION_SHARE:
@@ -1634,7 +1652,7 @@ def build_rows() -> list[dict]:
             check_row(row, frame)
             seen.add(norm(text))
             seen_cores.add(core)
-            rows.append(row)
+            rows.append((row, frame.frame_id))
             made += 1
     return rows
 
