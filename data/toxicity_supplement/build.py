@@ -944,7 +944,7 @@ Honestly that [crossword|quiz|pub quiz] nearly finished me off. Brilliant though
 The [smell|queue|traffic] outside the new shop on {ROAD} is something else, it'll be the death of me.
 That [cake|pie|trifle] at the {TOWN} fete was sinfully good.
 Shoot, I forgot to [register to vote|renew my permit|send the form back] in time.
-[Their|The band's|{F}'s] new [single|album|track] is fire 🔥 and the video is sick.
+[Their|The band's|The singer's] new [single|album|track] is fire 🔥 and the video is sick.
 This chili recipe is to die for. My husband would kill for the leftovers.
 My boss is going to kill me, I'm late again thanks to the traffic on {ROAD}.
 That new taco truck on {ROAD} is the bomb. Go early, the line is insane.
@@ -1023,7 +1023,7 @@ The board at {T} has run the club into the ground and the fans deserve better.
 The new plan for {ISSUE} from [the council|city hall|the government|the county board] is half-baked and nobody asked the people it affects.
 Dreadful refereeing at {T} v {T2}. VAR was a farce and the officials should be stood down for a week.
 The report into {ORGS} reads like a list of excuses. Nobody has taken responsibility.
-Sacking the {JOB}s and hiring consultants is the worst decision {ORGS} has made in years.
+Sacking the {JOB}s and hiring consultants is the worst decision [the NHS trust|the council|the health board] has made in years.
 {P}'s speech was arrogant and out of touch with anyone who actually lives in {TOWN}.
 The school board's handling of the [bus routes|budget|redistricting] has been an embarrassment.
 The sheriff's department should have released the bodycam footage months ago.
@@ -1126,7 +1126,7 @@ The minister said the policy would 'kill off' small businesses. Strong words fro
 'Nobody was seriously hurt', the fire service said about the blaze on {ROAD}. Thank goodness.
 The journalist writes that {P} 'wept in the dock'. Doesn't change what happened.
 Per the article, {NUM} people were 'injured in the crush'. Shocking organisation.
-The court heard {P} told the victim '[I'll kill you|you're dead|I'll find you]'. Glad {he} was convicted.
+The court heard {V} told the victim '[I'll kill you|you're dead|I'll find you]'. Glad {he} was convicted.
 The sentencing remarks describe the attack as 'sustained and savage'. {NUM} years seems light.
 The inspectors called the prison 'squalid and violent'. [Ministers have|The Home Office has|The government has] known for years.
 The piece says {P} called the report 'rubbish'. That's not an answer.

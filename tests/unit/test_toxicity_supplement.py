@@ -104,6 +104,13 @@ def test_size_balance_and_validation_share():
     assert 0.10 <= validation / len(ROWS) <= 0.20
 
 
+def test_every_kind_has_a_fair_share_of_validation_rows():
+    totals = Counter(row["kind"] for row in ROWS)
+    held_out = Counter(row["kind"] for row in ROWS if row["split"] == "validation")
+    shares = {kind: held_out[kind] / totals[kind] for kind in totals}
+    assert all(0.08 <= share <= 0.25 for share in shares.values()), shares
+
+
 def test_readme_kinds_match_the_rows():
     listed = _readme_kinds()
     present = {row["kind"] for row in ROWS}
