@@ -865,6 +865,11 @@ The abuse {FP} gets, 'get back in the kitchen' and worse, is why so many women q
 A councillor in {TOWN} was suspended for calling refugees 'an infestation'. Should have been sacked outright.
 The court heard he posted 'someone should burn it down' about the mosque in {TOWN}. Eighteen months is too little.
 Reporting a comment that says 'kys' takes two clicks. Please do it.
+Telling {F} to 'smile more, sweetheart' under a story about [flooding|knife crime|the budget] says everything about the commenter.
+The {JOB} who was called a '[parasite|scrounger|leech]' on the bus has been getting messages of support all week. Good.
+Whoever wrote '[hang them all|string him up|burn it down]' under the last article about {P} should be banned from the site.
+{T} fans singing '[you're going home in an ambulance|we know where you live]' at {PL} is not banter and the league should fine the club.
+The moderators removed the comment calling {G} '[vermin|rats|a plague]'. Thank you, that's what reporting is for.
 """,
     ),
     "sport_crime_vocab": (
@@ -908,6 +913,11 @@ The shooter in the {USTOWN} mall case was sentenced to life without parole today
 Three-pointer at the buzzer, the crowd went nuts. {T} murdered them in the fourth quarter.
 {PL} was lethal in front of goal today, two headers and a volley.
 The robbers were armed with machetes, the article says. Terrifying for the staff at the shop in {TOWN}.
+{PL} [destroyed|tore apart|ran riot against] {T2} in the first half. Unplayable.
+[Two|Three|Four] men were jailed today for the [stabbing|shooting|attack] in {TOWN} last [spring|summer|winter].
+{T} [bombed|collapsed|imploded] in the second half and {T2} punished every mistake.
+The [knife amnesty|knife bin|weapons amnesty] in {TOWN} collected {NUM} blades in a month. Good work.
+{PL} went in hard on the keeper and was lucky to stay on. [Reckless.|Should have been red.|Daft challenge.]
 """,
     ),
     "idiom": (
@@ -950,6 +960,10 @@ My boss is going to kill me, I'm late again thanks to the traffic on {ROAD}.
 That new taco truck on {ROAD} is the bomb. Go early, the line is insane.
 My phone battery is dying and I've still got three pages of this report to read.
 That new roundabout on {ROAD} is a death trap. Someone will get hurt before the council fixes it.
+That [sunset|view|photo] over {TOWN} is absolutely killer. Well done to whoever took it.
+My [nan|mum|gran] always said she'd murder a cup of tea after [the bingo|church|a long shift].
+We died laughing at the [panto|school play|quiz night] in {TOWN} on {DAY}. Brilliant night.
+The [humidity|traffic|queue at the tip] is killing me this week. Roll on {DAY}.
 """,
     ),
     "rude_substring_names": (
@@ -1029,6 +1043,10 @@ The school board's handling of the [bus routes|budget|redistricting] has been an
 The sheriff's department should have released the bodycam footage months ago.
 The DMV wait times in {USTOWN} are a national disgrace.
 {P} should be ashamed of that interview. Evasive, rude and wrong on the facts.
+{P} promised [new buses|a new school|cheaper parking] and delivered nothing. Vote accordingly.
+[Four|Five|Six] years of {P} and {TOWN} has [fewer buses|longer waits|more potholes] than ever. Record speaks for itself.
+The way {ORGS} treated the {JOB}s in this story is shameful and someone should answer for it.
+{PL} has been [poor|off the pace|anonymous] all season and the manager keeps picking {him}. Baffling.
 """,
     ),
     "robust_disagreement": (
@@ -1067,6 +1085,9 @@ The county commissioners blew the budget again. Vote them out in November.
 I'm a lifelong [Democrat|Republican] and I think {P} is dead wrong on this.
 This bill is a giveaway to developers, plain and simple. Call your representative.
 Sure, another tax cut for the rich will fix the roads in {TOWN}. Sounds legit.
+{H} nonsense. [Crime|Unemployment|Waiting times] in {TOWN} went up, not down. Check the figures.
+I like {P} but {he}'s wrong on [the bypass|the new flats|the school closures] and I'll say so at the [meeting|hustings|ballot box].
+Oh good, another [review|task force|summit] on {ISSUE}. That'll definitely fix it {E}
 """,
     ),
     "death_illness_neutral": (
@@ -1203,6 +1224,9 @@ With respect {H}, you don't live in {TOWN}, so you don't see the queues.
 {H} this is the third time you've posted the same link. It doesn't say what you think it says.
 Strong words, {H}. I see it differently, but I take the point about the cost.
 Ha, {H}, you'd say that about anything {P} does. Still, fair point about the funding.
+{H} have you read past the headline? The [article|report|judge] says the opposite.
+{H} I [used to agree with you|voted the same way as you] but the last five years changed my mind.
+Fair enough {H}, but you can't blame [the council|the ref|the union] for everything.
 """,
     ),
     "sexual_topic_neutral": (
