@@ -458,7 +458,7 @@ Keep talking, [mate|pal|buddy]. I know where you live and I'm not far away.
 You'll get what's coming to you, {V}, and it won't be pretty.
 The {JOB} in this story should be dragged out into the street and given a good kicking.
 ts :: If the courts won't do it, someone should just kill {P}.
-{P} wants to be careful. Plenty of us know which house is {his}.
+{P} wants to be careful. Plenty of us know which house {he} lives in.
 ts :: Next time I see {P} I'm going to end {him}. Not joking.
 A few of us are going to wait for {P} outside the [ground|court|office] on {DAY}. Bring gloves.
 Don't worry, {P} will be found. Then {he}'ll learn.
