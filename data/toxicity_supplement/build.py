@@ -45,8 +45,8 @@ FLAG_LABELS = {
     "x": "sexual_explicit",
 }
 VALIDATION_SHARE = 0.15
-# Chance that a positive row with a trigger word gets it obfuscated (kind "evasion"); about
-# four in ten positive rows have one, so roughly a tenth of positives end up disguised.
+# Chance that a positive row with a trigger word gets it obfuscated (kind "evasion"); about a
+# third of positive rows have one, so about 9 % of positives end up disguised.
 EVASION_SHARE = 0.26
 # Share of rows wrapped in neutral sentences to make a 3-6 sentence comment.
 LONG_SHARE = 0.10
