@@ -186,6 +186,8 @@ class LegalRiskChecker:
         lawful = Lawful(c, pack)
         allegation_lawful = Lawful(c, self._defamation)
         for cue in [*cues, *allegations]:
+            if c.found.enough(pack.code):
+                break
             is_allegation = cue.term.category in self._defamation.groups
             group = pack.groups["allegation"] if is_allegation else pack.groups[cue.term.category]
             if (allegation_lawful if is_allegation else lawful).covers(cue):
@@ -219,6 +221,8 @@ class LegalRiskChecker:
         lawful = Lawful(c, pack)
         hearsay = bool(c.find(pack.hearsay))
         for cue in cues:
+            if c.found.enough(pack.code):
+                break
             group = pack.groups[cue.term.category]
             near = subjects.near(cue, pack.window)
             if not near or lawful.covers(cue):
@@ -242,6 +246,8 @@ class LegalRiskChecker:
         subjects = Nearby([*people, *c.find(pack.pronouns)], c.tokens)
         lawful = Lawful(c, pack)
         for cue in cues:
+            if c.found.enough(pack.code):
+                break
             group = pack.groups[cue.term.category]
             near = subjects.near(cue, pack.window)
             holds_alone = cue.term.tag or group.standalone

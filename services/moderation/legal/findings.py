@@ -49,6 +49,12 @@ class Findings:
         if len(finding.hits) < 4 * MAX_SPANS_PER_REASON:
             finding.hits.extend(hits)
 
+    def enough(self, code: ReasonCode) -> bool:
+        """Whether this code has found so much that more cues could add nothing a moderator
+        needs (the comment is held; its spans are capped): a crafted comment stops here."""
+        hits = sum(len(f.hits) for key, f in self.by_rule.items() if key[0] == code)
+        return hits >= 2 * MAX_SPANS_PER_REASON
+
     def reasons(self) -> list[Reason]:
         """One reason per code: the first rule's subject, every rule's sentence."""
         by_code: dict[ReasonCode, list[Finding]] = {}

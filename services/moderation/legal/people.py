@@ -135,4 +135,6 @@ def names_in_comment(body: str) -> Iterable[tuple[int, int, str]]:
 
 
 def _bare(word: str) -> str:
-    return re.sub(r"['’]s$", "", word).lower()
+    """The word in lower case without a possessive: "Smith's" -> "smith"."""
+    lowered = word.lower()
+    return lowered[:-2] if lowered.endswith(("'s", "’s")) else lowered

@@ -31,7 +31,7 @@ class Term:
         """(offset, run) of each letter the term doubles: the text must double it too."""
         return tuple((i, run) for i, run in enumerate(self.canonical.runs) if run > 1)
 
-    @property
+    @cached_property
     def prefix(self) -> bool:
         return self.text.endswith(PREFIX_MARK)
 
@@ -82,7 +82,10 @@ class TermSet:
         counts: dict[int, int] = {}
         hits = []
         runs = batch.runs
-        for index, start, _ in self._automaton.find_matches_as_indexes(haystack, overlapping=True):
+        matches = self._automaton.find_matches_as_indexes(haystack, overlapping=True)
+        if comment is not None and limit is not None:
+            matches = matches[: limit + 1]  # one comment: the rest need not be looked at
+        for index, start, _ in matches:
             start += offset + 1  # drop the leading boundary space
             owner = comment if comment is not None else bisect_right(comment_starts, start) - 1
             if limit is not None:
