@@ -24,6 +24,14 @@ LEGAL_AND_TERM_CODES = {
     "SCORER_ERROR",
 }
 
+# Everyday phrasings the rule packs do not catch yet (docs/legal.md, "Known limits"). The
+# tests expect them to fail: one that starts passing fails the run, so the list stays true.
+KNOWN_MISSES = {
+    "d2-council-gray-bully": "'threatens officers' in other words: 'threatens council officers'",
+    "d2-council-proof-claimed": "an allegation with no allegation word: 'told officers to mark'",
+    "t2-council-train": "menace by implication: a timetable and 'just saying'",
+}
+
 
 @dataclass(frozen=True)
 class Case:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import ARTIFACTS, start_classifier
 from tests.e2e.pipeline_client import comment_event
-from tests.legal_cases import check, load_cases, write_term_files
+from tests.legal_cases import KNOWN_MISSES, check, load_cases, write_term_files
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,8 @@ async def test_every_case_gets_its_legal_decision_through_the_pipeline(legal_cla
         await client.publish_comment(json.loads(case.comment.model_dump_json()))
     found = await client.decisions_for([c.comment.comment_id for c in cases], timeout_s=60)
     for case in cases:
+        if case.id in KNOWN_MISSES:
+            continue  # expected to fail; tests/unit/test_legal_cases.py keeps that list true
         decision = found[case.comment.comment_id][0]
         check(case, decision["reasons"])
         if case.code is not None:

@@ -5,16 +5,9 @@ import pytest
 
 from moderation.legal.checker import LegalRiskChecker
 from moderation.legal.site_terms import SiteTermLists
-from tests.legal_cases import check, load_cases, pack_report, write_term_files
+from tests.legal_cases import KNOWN_MISSES, check, load_cases, pack_report, write_term_files
 
 CASES = load_cases()
-# Everyday phrasings the rule packs do not catch yet (docs/legal.md, "Known limits"). They
-# are expected to fail: one that starts passing fails the run, so the list stays true.
-KNOWN_MISSES = {
-    "d2-council-gray-bully": "'threatens officers' in other words: 'threatens council officers'",
-    "d2-council-proof-claimed": "an allegation with no allegation word: 'told officers to mark'",
-    "t2-council-train": "menace by implication: a timetable and 'just saying'",
-}
 
 
 def test_there_are_at_least_400_cases_covering_every_code_and_traps():
