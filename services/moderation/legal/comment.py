@@ -18,9 +18,10 @@ from moderation.legal.proximity import Nearby, Tokens
 from moderation.text.matcher import Hit, Term, TermSet
 from moderation.text.normalise import JOINERS, CanonicalBatch, normalise_batch
 
-# Matches of one term set in one comment looked at, at most: a long essay has a few dozen
-# names or pronouns; thousands are a crafted comment, held for a human (fail closed).
-MAX_HITS_PER_COMMENT = 256
+# Matches of one term set in one comment looked at, at most. A comment with more is held
+# for a human (fail closed): thousands are a crafted comment; an honest one gets there only
+# near the 20,000-character limit (about 3 % of English words are he/she/his/her/they).
+MAX_HITS_PER_COMMENT = 128
 _JOINABLE = re.compile("[" + re.escape("".join(sorted(JOINERS))) + "]")
 # Quoted passages, to tell "comments like 'lock him up' are contempt" from the real thing.
 _QUOTED = re.compile(r"\"[^\"]{1,300}\"|“[^”]{1,300}”|‘[^’]{1,300}’|(?<!\w)'[^']{1,300}'(?!\w)")
