@@ -260,9 +260,9 @@ def test_legal_reasons_say_the_rule_the_person_and_why():
         "contempt.asserts_guilt",
         "Owen Farrant",
     )
-    assert reason.sentence.startswith(
-        "asserts the guilt of defendant Owen Farrant while the murder trial at Leeds Crown "
-        "Court is in progress"
+    assert reason.sentence == (
+        "asserts the guilt of defendant Owen Farrant while the case is active "
+        "(murder trial at Leeds Crown Court; Contempt of Court Act 1981)"
     )
 
 

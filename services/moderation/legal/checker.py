@@ -1,7 +1,8 @@
 """The legal-risk checker: term lists, article context and rule packs over a batch.
 
 Every legal reason says which rule it applies, about whom, and why in one sentence
-("asserts the guilt of defendant Owen Farrant while the murder trial is in progress").
+("asserts the guilt of defendant Owen Farrant while the case is active (murder trial at
+Leeds Crown Court; Contempt of Court Act 1981)").
 Work is linear in the length of the comments (see proximity.py and the per-comment match
 limit in comment.py), and a comment whose check overruns its time budget is held with
 SCORER_ERROR on its own, never its neighbours.
@@ -199,7 +200,7 @@ class LegalRiskChecker:
             named = _named(near) or ([] if group.witness_only else defendants[:1])
             name = _subject_name([*named, *near], terms.defendant_names)
             if group.witness_only:
-                who = name or "a witness or juror"
+                who = f"witness {name}" if name else "a witness or juror"
             else:
                 who = f"defendant {name}" if name else "a defendant"
             sentence = group.sentence.format(subject=who, proceedings=terms.proceedings)

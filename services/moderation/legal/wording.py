@@ -13,16 +13,19 @@ from moderation.domain.labels import ReasonCode
 from moderation.legal.packs import anonymity_pack
 from moderation.legal.people import Subject
 
+MAX_DESCRIPTION_CHARS = 100
+
 
 def proceedings_words(proceedings: Sequence[ProceedingsRef]) -> str:
-    """'the murder trial at Leeds Crown Court', or 'the case' without a description."""
+    """The newsroom's description of the case, to go before the Act in a contempt
+    sentence: 'murder trial at Leeds Crown Court; ', or nothing without one."""
     for ref in proceedings:
         if ref.description:
             description = ref.description.strip()
-            if description.lower().startswith(("the ", "a ", "an ")):
-                description = description.split(" ", 1)[1]
-            return f"the {description}"
-    return "the case"
+            if len(description) > MAX_DESCRIPTION_CHARS:
+                description = description[: MAX_DESCRIPTION_CHARS - 1].rstrip() + "…"
+            return f"{description}; "
+    return ""
 
 
 def anonymity_sentence(subject: Subject) -> str:
