@@ -138,6 +138,19 @@ def pack_report(cases: list[Case], reasons: list[list[dict]]) -> dict[str, dict[
     return report
 
 
+def rule_report(cases: list[Case], reasons: list[list[dict]]) -> dict[str, str]:
+    """Per rule of the v2 column (CCA1981, SOAA1992, ...): how many of its cases got the
+    right answer, risky (expected code given) and lawful (no legal reason) together."""
+    right: dict[str, list[bool]] = {}
+    for case, found in zip(cases, reasons, strict=True):
+        if case.rule is None:
+            continue
+        codes = {r["code"] for r in found if r["code"] in LEGAL_AND_TERM_CODES}
+        correct = case.code in codes if case.code is not None else not codes
+        right.setdefault(case.rule, []).append(correct)
+    return {rule: f"{sum(oks)}/{len(oks)}" for rule, oks in sorted(right.items())}
+
+
 if __name__ == "__main__":
     import json
     import sys
@@ -157,3 +170,4 @@ if __name__ == "__main__":
         ]
     for code, figures in pack_report(cases, found).items():
         print(f"{code:18} {json.dumps(figures)}")
+    print("by rule           ", json.dumps(rule_report(cases, found)))
