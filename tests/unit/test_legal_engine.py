@@ -279,3 +279,17 @@ def test_version_1_article_context_with_plain_names_is_still_accepted():
     assert article.protected_names[0].aliases == []
     assert article.active_proceedings[0].defendants[0].name == "Mark Evans"
     assert article.active_proceedings[0].witnesses == []
+
+
+def test_a_neutraliser_works_within_its_sentence_only():
+    trial = ArticleContext(
+        article_id="t", site_id="site", active_proceedings=[{"defendants": ["Mark Evans"]}]
+    )
+    checker = LegalRiskChecker(SiteTermLists(None))
+    bodies = {
+        "Evans denies he is guilty": [],
+        "If convicted, Evans should hang": [],
+        "Evans is guilty. He denies it, of course": [ReasonCode.LEGAL_CONTEMPT],
+    }
+    results = checker.check_batch([(comment(b, article_id="t"), trial) for b in bodies])
+    assert [[r.code for r in reasons] for reasons in results] == list(bodies.values())

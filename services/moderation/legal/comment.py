@@ -5,6 +5,7 @@ and whether a cue in it is lawful comment."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -23,6 +24,8 @@ from moderation.text.normalise import JOINERS, CanonicalBatch, normalise_batch
 # near the 20,000-character limit (about 3 % of English words are he/she/his/her/they).
 MAX_HITS_PER_COMMENT = 128
 _JOINABLE = re.compile("[" + re.escape("".join(sorted(JOINERS))) + "]")
+# Where a sentence ends: ". " "?!" or a blank line ("1.52am" and "St.Anne's" do not).
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n")
 # Quoted passages, to tell "comments like 'lock him up' are contempt" from the real thing.
 _QUOTED = re.compile(r"\"[^\"]{1,300}\"|“[^”]{1,300}”|‘[^’]{1,300}’|(?<!\w)'[^']{1,300}'(?!\w)")
 
@@ -108,8 +111,9 @@ class CommentView:
 
 
 class Lawful:
-    """Whether a cue is lawful comment: near a neutraliser ("if convicted", "accused of"),
-    or quoted in a comment about such comments ("posts like 'lock him up' are contempt")."""
+    """Whether a cue is lawful comment: a neutraliser near it in the same sentence ("if
+    convicted he should get life", "accused of"), or the cue quoted in a comment about such
+    comments ("posts like 'lock him up' are contempt")."""
 
     def __init__(self, c: CommentView, pack: CuePack) -> None:
         self._c = c
@@ -117,11 +121,21 @@ class Lawful:
         meta = c.find(pack.meta)
         self._near = Nearby([*c.find(pack.neutralisers), *meta], c.tokens)
         self._quotes = [(m.start(), m.end()) for m in _QUOTED.finditer(c.body)] if meta else []
+        self._sentence_ends = [m.end() for m in _SENTENCE_END.finditer(c.body)]
 
     def covers(self, cue: Hit) -> bool:
-        if self._near and self._near.near(cue, self._window, limit=1):
-            return True
-        if self._quotes:
-            start, end = self._c.batch.original_span(self._c.index, cue.start, cue.end)
-            return any(q_start <= start and end <= q_end for q_start, q_end in self._quotes)
-        return False
+        start, end = self._c.batch.original_span(self._c.index, cue.start, cue.end)
+        if self._near:
+            sentence = self._sentence(start)
+            for hit in self._near.near(cue, self._window):
+                # "Evans is guilty. He denies it, of course": a denial in the next
+                # sentence does not make the first one lawful.
+                if (
+                    self._sentence(self._c.batch.original_span(hit.comment, hit.start, hit.end)[0])
+                    == sentence
+                ):
+                    return True
+        return any(q_start <= start and end <= q_end for q_start, q_end in self._quotes)
+
+    def _sentence(self, offset: int) -> int:
+        return bisect_right(self._sentence_ends, offset)
