@@ -38,6 +38,16 @@ batch_failures = Counter(
     "Batches rewound for retry (broker or database trouble)",
     ["role"],
 )
+consumer_stuck_seconds = Gauge(
+    "moderation_consumer_stuck_seconds",
+    "How long the role's current batch has been failing and retried (0 while it commits)",
+    ["role"],
+)
+records_skipped = Counter(
+    "moderation_records_skipped_total",
+    "Records skipped because even their dead letter could not be published (alert on any)",
+    ["role", "topic"],
+)
 events_applied = Counter(
     "moderation_store_events_applied_total", "Events that changed a comment's status", ["topic"]
 )

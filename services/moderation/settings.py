@@ -72,6 +72,9 @@ class ModerationSettings(BaseSettings):
     queue_dsn: str | None = None
     # How long a SQLite writer waits for a lock before the batch is retried later.
     db_busy_timeout_s: float = Field(default=30.0, gt=0)
+    # A consumer whose batch has failed (and been retried) for longer than this reports
+    # not ready, so an orchestrator or an operator notices a stalled role.
+    stuck_after_s: float = Field(default=60.0, gt=0)
     # The classifier's article table on disk (a memory-only broker forgets articles.context
     # when it restarts); default: <data_dir>/articles.db.
     article_snapshot: Path | None = None

@@ -62,3 +62,8 @@ DLQ_HEADER_ERROR = "x-dlq-error"
 DLQ_HEADER_SOURCE_TOPIC = "x-dlq-source-topic"
 DLQ_HEADER_SOURCE_PARTITION = "x-dlq-source-partition"
 DLQ_HEADER_SOURCE_OFFSET = "x-dlq-source-offset"
+# Only on a dead letter too large to keep whole: its value is a prefix of the original, and
+# these say how large the original was and what its SHA-256 was (hex).
+DLQ_HEADER_TRUNCATED = "x-dlq-truncated"
+DLQ_HEADER_ORIGINAL_BYTES = "x-dlq-original-bytes"
+DLQ_HEADER_ORIGINAL_SHA256 = "x-dlq-original-sha256"

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from moderation.adapters.kafka import connection_options
 from moderation.settings import KafkaSettings
-from moderation.topics import DLQ_HEADER_SOURCE_TOPIC
+from moderation.topics import DLQ_HEADER_SOURCE_TOPIC, DLQ_HEADER_TRUNCATED
 
 REPLAY_GROUP = "dlq-replay"
 
@@ -65,8 +65,10 @@ async def replay(
                     if full or record.offset >= stop_at[tp]:
                         break
                     done[tp] = record.offset + 1
-                    target = dict(record.headers or ()).get(DLQ_HEADER_SOURCE_TOPIC, b"")
-                    if not target:
+                    headers = dict(record.headers or ())
+                    target = headers.get(DLQ_HEADER_SOURCE_TOPIC, b"")
+                    # A truncated copy is evidence, not the record: it could only fail again.
+                    if not target or headers.get(DLQ_HEADER_TRUNCATED):
                         report.skipped += 1
                         continue
                     original = [(k, v) for k, v in record.headers if not k.startswith("x-dlq-")]

@@ -33,6 +33,8 @@ class LagProbe:
         self.min_interval_s = min_interval_s
         self._last = 0.0
         self._lock = asyncio.Lock()
+        # Records not yet committed by the group, over every partition (None: not measured).
+        self.behind: int | None = None
 
     async def refresh(self) -> None:
         async with self._lock:
@@ -58,8 +60,11 @@ class LagProbe:
                 for p in sorted(consumer.partitions_for_topic(topic) or ())
             ]
             ends = await consumer.end_offsets(partitions)
+            behind = 0
             for tp, end in ends.items():
                 done = await consumer.committed(tp) or 0
                 consumer_lag.labels(self.group, tp.topic, str(tp.partition)).set(max(end - done, 0))
+                behind += max(end - done, 0)
+            self.behind = behind
         finally:
             await consumer.stop()

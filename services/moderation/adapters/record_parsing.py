@@ -4,21 +4,31 @@ batch, and a batch parser that survives headers that are not UTF-8.
 FastStream decodes every header value as UTF-8 before our handler runs; one bad header
 would make the whole batch fail before we could dead-letter it. Header values that are not
 UTF-8 are replaced (invalid bytes become U+FFFD) so the record reaches the handler, which
-decides on its body; the body is never touched.
+decides on its body; the body is never touched. A header without a value reaches the
+handler with an empty one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def _clean(headers: Any) -> tuple[list[tuple[str, bytes]], bool]:
     cleaned, changed = [], False
     for key, value in headers or ():
+        if value is None:
+            # A header without a value is legal Kafka; FastStream would call None.decode()
+            # and the whole batch would be dropped without reaching the handler.
+            cleaned.append((key, b""))
+            changed = True
+            continue
         try:
-            (value or b"").decode("utf-8")
+            value.decode("utf-8")
             cleaned.append((key, value))
         except UnicodeDecodeError:
             cleaned.append((key, value.decode("utf-8", "replace").encode("utf-8")))
@@ -31,10 +41,19 @@ def _safe(record: Any) -> Any:
     return dataclasses.replace(record, headers=headers) if changed else record
 
 
+def _headerless(record: Any) -> Any:
+    return dataclasses.replace(record, headers=[])
+
+
 async def tolerant_batch_parser(records: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
-    if isinstance(records, tuple | list):
-        return await original(tuple(_safe(r) for r in records))
-    return await original(_safe(records))
+    batch = tuple(records) if isinstance(records, tuple | list) else (records,)
+    try:
+        return await original(tuple(_safe(r) for r in batch))
+    except Exception:
+        # A batch FastStream cannot parse is dropped unseen; our handlers only need the
+        # bodies, so whatever else is wrong in the headers must not cost the records.
+        log.exception("headers of a batch could not be parsed; delivering it without them")
+        return await original(tuple(_headerless(r) for r in batch))
 
 
 async def raw_bodies(message: Any) -> Any:

@@ -32,13 +32,16 @@ def bench(
     bootstrap: str | None,
     scorer_sample: int = 5000,
     classifiers: int = 1,
+    drain_timeout_s: float = 300.0,
 ) -> dict[str, Any]:
     settings = ModerationSettings()
     scorer = load_scorer(settings)
     result: dict[str, Any] = {"model": scorer.model.version, "backend": scorer.model.backend}
     if not scorer_only:
         bodies = comment_bodies(corpus_size(rate, duration_s))
-        result.update(_through_broker(bodies, rate, duration_s, bootstrap, classifiers))
+        result.update(
+            _through_broker(bodies, rate, duration_s, bootstrap, classifiers, drain_timeout_s)
+        )
     # Same scorer, same kind of comments, measured in this run (after the pipeline, so the
     # two never compete for the CPU).
     sample = comment_bodies(scorer_sample, seed=11)
@@ -52,10 +55,15 @@ def bench(
 
 
 def _through_broker(
-    bodies: list[str], rate: float, duration_s: float, bootstrap: str | None, classifiers: int
+    bodies: list[str],
+    rate: float,
+    duration_s: float,
+    bootstrap: str | None,
+    classifiers: int,
+    drain_timeout_s: float,
 ) -> dict[str, Any]:
     if bootstrap:
-        return asyncio.run(run_pipeline_bench(bootstrap, bodies, rate, duration_s))
+        return asyncio.run(run_pipeline_bench(bootstrap, bodies, rate, duration_s, drain_timeout_s))
     if not 1 <= classifiers <= COMMENTS_SUBMITTED.partitions:
         # More consumers than partitions would leave the extra ones idle.
         raise ValueError(f"--classifiers must be 1..{COMMENTS_SUBMITTED.partitions}")
@@ -70,7 +78,9 @@ def _through_broker(
             workers.append(RoleProcess("classifier", broker.bootstrap, log_path=log_path).start())
         for worker in workers:
             worker.wait_ready(timeout_s=120.0)
-        result = asyncio.run(run_pipeline_bench(broker.bootstrap, bodies, rate, duration_s))
+        result = asyncio.run(
+            run_pipeline_bench(broker.bootstrap, bodies, rate, duration_s, drain_timeout_s)
+        )
         result["classifiers"] = classifiers
         batches = decided = 0
         for worker in workers:

@@ -11,6 +11,8 @@ class DeadLetterReason(StrEnum):
     SCHEMA_VIOLATION = "SCHEMA_VIOLATION"  # JSON, but not a valid event
     OVERSIZE = "OVERSIZE"  # record or body larger than we accept
     EMPTY = "EMPTY"  # no value at all (a tombstone on a non-compacted topic)
+    # A valid event that a consumer cannot apply and never will (its database refuses it).
+    UNPROCESSABLE = "UNPROCESSABLE"
 
 
 @dataclass(frozen=True)

@@ -6,23 +6,53 @@ idempotent; state is keyed by (comment_id, revision).
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from moderation.domain.labels import ReasonCode, ReviewReason
 
 # Contract version; schemas/ files carry it in their names. A breaking change adds v2 models.
 SCHEMA_VERSION = 1
 
+# Bounds of every field a database stores, declared here once: an event beyond them is
+# dead-lettered when it is read, instead of failing in a database on every retry. The
+# columns of store/tables.py and queue/tables.py match them (tests/unit/test_bounds.py).
 # A comment body beyond this is a malformed event, not a long comment: it goes to the DLQ.
 MAX_BODY_CHARS = 20_000
+MAX_ID_CHARS = 200
+MAX_DISPLAY_NAME_CHARS = 200
+MAX_SECTION_CHARS = 200
+MAX_LANGUAGE_CHARS = 35  # the longest BCP 47 tag in common use
+MAX_NOTE_CHARS = 2_000
+MAX_TITLE_CHARS = 1_000
+# Model backend and version, policy version: the queue stores "backend version" in 200.
+MAX_VERSION_CHARS = 64
+MAX_REVISION = 2**31 - 1  # PostgreSQL's integer
 
-NonEmptyId = Annotated[str, Field(min_length=1, max_length=200)]
+NonEmptyId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+OptionalId = Annotated[str | None, Field(max_length=MAX_ID_CHARS)]
+Revision = Annotated[int, Field(ge=1, le=MAX_REVISION)]
+VersionName = Annotated[str, Field(max_length=MAX_VERSION_CHARS)]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
+# Characters no database of ours can store: PostgreSQL text refuses U+0000, and lone
+# surrogates are not UTF-8 at all.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: object) -> object:
+    """`value` (strings, lists and dicts of them) without characters a database refuses."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value)
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    return value
 
 
 def new_event_id() -> str:
@@ -37,10 +67,13 @@ class _Event(BaseModel):
     # Unknown fields are tolerated so producers can add fields before consumers upgrade.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    # Stripped once, on the way in, so no consumer can fail on them later.
+    _storable = field_validator("*", mode="before")(storable)
+
 
 class Author(_Event):
     id: NonEmptyId
-    display_name: str | None = None
+    display_name: str | None = Field(default=None, max_length=MAX_DISPLAY_NAME_CHARS)
     is_staff: bool = False
 
 
@@ -51,13 +84,14 @@ class CommentSubmitted(_Event):
     comment_id: NonEmptyId
     article_id: NonEmptyId
     site_id: NonEmptyId
-    section: str | None = None
-    parent_id: str | None = None
-    revision: int = Field(default=1, ge=1)
+    section: str | None = Field(default=None, max_length=MAX_SECTION_CHARS)
+    parent_id: OptionalId = None
+    revision: Revision = 1
     author: Author
     body: str = Field(max_length=MAX_BODY_CHARS)
-    language: str | None = None
-    submitted_at: datetime = Field(default_factory=utcnow)
+    language: str | None = Field(default=None, max_length=MAX_LANGUAGE_CHARS)
+    # Times must carry a zone: a naive one cannot be compared with the ones we store.
+    submitted_at: AwareDatetime = Field(default_factory=utcnow)
 
 
 class Person(_Event):
@@ -98,7 +132,7 @@ class ArticleContext(_Event):
 
     article_id: NonEmptyId
     site_id: NonEmptyId
-    title: str | None = None
+    title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
     section: str | None = None
     premoderate: bool = False
     legally_sensitive: bool = False
@@ -108,7 +142,7 @@ class ArticleContext(_Event):
     protected_names: list[Person] = Field(default_factory=list)
     active_proceedings: list[ProceedingsRef] = Field(default_factory=list)
     extra_terms: list[ExtraTerm] = Field(default_factory=list)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: AwareDatetime = Field(default_factory=utcnow)
 
     _plain_names = field_validator(
         "named_people", "protected_names", mode="before", json_schema_input_type=list[str | Person]
@@ -144,8 +178,8 @@ class Reason(_Event):
 
 
 class ModelRef(_Event):
-    backend: str
-    version: str
+    backend: VersionName
+    version: VersionName
 
 
 class CommentModerated(_Event):
@@ -154,13 +188,13 @@ class CommentModerated(_Event):
     event_id: NonEmptyId = Field(default_factory=new_event_id)
     comment_id: NonEmptyId
     article_id: NonEmptyId
-    revision: int = Field(ge=1)
+    revision: Revision
     decision: Decision
     reasons: list[Reason] = Field(default_factory=list)
     scores: dict[str, Score] = Field(default_factory=dict)
     model: ModelRef
-    policy_version: str
-    decided_at: datetime = Field(default_factory=utcnow)
+    policy_version: VersionName
+    decided_at: AwareDatetime = Field(default_factory=utcnow)
     comment: CommentSubmitted
 
 
@@ -174,12 +208,12 @@ class CommentReviewed(_Event):
 
     event_id: NonEmptyId = Field(default_factory=new_event_id)
     comment_id: NonEmptyId
-    revision: int = Field(ge=1)
+    revision: Revision
     outcome: ReviewOutcome
     reason_code: ReviewReason
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
     moderator_id: NonEmptyId
-    reviewed_at: datetime = Field(default_factory=utcnow)
+    reviewed_at: AwareDatetime = Field(default_factory=utcnow)
 
 
 EVENT_MODELS: dict[str, type[BaseModel]] = {

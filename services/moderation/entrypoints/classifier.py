@@ -1,8 +1,8 @@
 """The classifier role: comments.submitted -> moderation.decisions (and the DLQ).
 
-At-least-once: a batch's offsets are committed only after the broker acknowledged every
-decision and dead letter produced from it. If publishing fails, the batch is rewound and
-redelivered, so a decision may be published twice but never lost.
+At-least-once (adapters/batch_loop.py): a batch's offsets are committed only after the
+broker acknowledged every decision and dead letter produced from it. If publishing fails,
+the batch is rewound and redelivered, so a decision may be published twice but never lost.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from faststream import FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -19,12 +18,10 @@ from faststream.specification import AsyncAPI
 
 from moderation import metrics
 from moderation.adapters.article_table import ArticleTable
-from moderation.adapters.dead_letters import publish_dead_letter
-from moderation.adapters.record_parsing import batch_subscriber, records_of
-from moderation.domain.dead_letters import Rejected
+from moderation.adapters.batch_loop import Applied, BatchLoop
+from moderation.adapters.record_parsing import batch_subscriber
 from moderation.domain.events import CommentModerated, CommentSubmitted, Decision
 from moderation.service_layer.classify import Classifier
-from moderation.service_layer.decoding import decode_records
 from moderation.settings import ModerationSettings
 from moderation.topics import (
     COMMENTS_SUBMITTED,
@@ -70,6 +67,34 @@ def register_classifier(
         description="original bytes of rejected records; headers x-dlq-reason, x-dlq-error",
     )
 
+    async def classify_and_publish(comments: list[CommentSubmitted]) -> Applied:
+        started = time.perf_counter()
+        if settings.score_in_thread:
+            # The consumer keeps fetching while the GIL is released (PyTorch, tokenisers).
+            decisions = await asyncio.to_thread(classifier.classify, comments)
+        else:
+            decisions = classifier.classify(comments)
+        metrics.scoring_seconds.observe(time.perf_counter() - started)
+        acks = [
+            await broker.publish(
+                decision.model_dump_json().encode(),
+                MODERATION_DECISIONS.name,
+                key=decision.comment_id.encode(),
+                headers=JSON_HEADERS,
+                no_confirm=True,
+            )
+            for decision in decisions
+        ]
+        return Applied(decisions, acks)
+
+    loop = BatchLoop(
+        "classifier",
+        broker,
+        CommentSubmitted,
+        classify_and_publish,
+        stuck_after_s=settings.stuck_after_s,
+    )
+
     @batch_subscriber(
         broker,
         COMMENTS_SUBMITTED.name,
@@ -79,71 +104,24 @@ def register_classifier(
         description="Scores comments and publishes one CommentModerated per comment.",
     )
     async def classify_batch(body: list[bytes], message: KafkaMessage) -> None:
-        records = records_of(message)
-        comments, rejected = decode_records(records, CommentSubmitted)
-
-        started = time.perf_counter()
-        if settings.score_in_thread:
-            # The consumer keeps fetching while the GIL is released (PyTorch, tokenisers).
-            decisions = await asyncio.to_thread(classifier.classify, comments)
-        else:
-            decisions = classifier.classify(comments)
-        scoring_ms = (time.perf_counter() - started) * 1000
-
-        try:
-            acks = [
-                await broker.publish(
-                    decision.model_dump_json().encode(),
-                    MODERATION_DECISIONS.name,
-                    key=decision.comment_id.encode(),
-                    headers=JSON_HEADERS,
-                    no_confirm=True,
-                )
-                for decision in decisions
-            ]
-            for record, why in rejected:
-                log.warning(
-                    "dead-lettering %s[%d]@%d: %s: %s",
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    why.reason,
-                    why.error,
-                )
-                acks.append(await publish_dead_letter(broker, record, why))
-            # TestKafkaBroker delivers synchronously and returns no future.
-            await asyncio.gather(*(ack for ack in acks if ack is not None))
-        except Exception:
-            # Transient (broker) failure: rewind so the whole batch is redelivered; commit nothing.
-            stats.publish_failures += 1
-            metrics.batch_failures.labels("classifier").inc()
-            log.exception("publishing a batch of %d decisions failed; will retry", len(records))
-            await message.nack()
-            await asyncio.sleep(min(0.5 * stats.publish_failures, 5.0))
+        outcome = await loop.run(message)
+        if outcome is None:
+            stats.publish_failures = loop.failures
             return
-        await message.ack()
         stats.publish_failures = 0
         stats.batches += 1
-        stats.decided += len(decisions)
-        stats.dead_lettered += len(rejected)
-        stats.last_batch_size = len(records)
-        for decision in decisions:
+        stats.decided += len(outcome.results)
+        stats.dead_lettered += len(outcome.dead)
+        stats.last_batch_size = outcome.records
+        for decision in outcome.results:
             key = decision.decision.value
             stats.decisions_by_outcome[key] = stats.decisions_by_outcome.get(key, 0) + 1
-        _observe(decisions, rejected, len(records), scoring_ms / 1000)
-        log.debug("batch of %d scored in %.1f ms", len(records), scoring_ms)
+        _observe(outcome.results)
 
     return stats
 
 
-def _observe(
-    decisions: list[CommentModerated],
-    rejected: list[tuple[Any, Rejected]],
-    records: int,
-    scoring_s: float,
-) -> None:
-    metrics.batch_size.labels("classifier").observe(records)
-    metrics.scoring_seconds.observe(scoring_s)
+def _observe(decisions: list[CommentModerated]) -> None:
     for decision in decisions:
         metrics.comments_decided.labels(decision.decision.value).inc()
         metrics.end_to_end_seconds.observe(
@@ -159,8 +137,6 @@ def _observe(
                 ", ".join(codes),
                 extra={"comment_id": decision.comment_id},
             )
-    for record, why in rejected:
-        metrics.dead_letters.labels(record.topic, why.reason.value).inc()
 
 
 def asyncapi_app() -> FastStream:

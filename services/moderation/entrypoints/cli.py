@@ -532,6 +532,13 @@ def bench_command(
     classifiers: Annotated[
         int, typer.Option(help="classifier processes to run against the embedded broker")
     ] = 1,
+    drain: Annotated[
+        float,
+        typer.Option(
+            "--drain-timeout",
+            help="seconds to wait, after publishing, for the backlog to be decided",
+        ),
+    ] = 300.0,
 ) -> None:
     """Measure throughput and end-to-end latency; the last line is JSON."""
     if scorer_only and backends:
@@ -553,7 +560,10 @@ def bench_command(
         return
     from moderation.benchmarks.run import bench
 
-    typer.echo(json.dumps(bench(rate, duration, scorer_only, bootstrap, classifiers=classifiers)))
+    result = bench(
+        rate, duration, scorer_only, bootstrap, classifiers=classifiers, drain_timeout_s=drain
+    )
+    typer.echo(json.dumps(result))
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Response
 from faststream.kafka import KafkaBroker
 
+from moderation.adapters.batch_loop import loops_of
 from moderation.adapters.kafka import ensure_topics, guard_topics, wait_for_broker
 from moderation.adapters.lag import LagProbe
 from moderation.metrics import metrics_response
@@ -98,6 +99,17 @@ class RoleRuntime:
             and self.broker.running
         )
 
+    async def _progressing(self) -> bool:
+        loops = loops_of(self.broker)
+        if not all(loop.progressing(None) for loop in loops):
+            return False
+        if self.consuming and any(loop.idle_too_long for loop in loops):
+            # Idle for long: are records waiting all the same? (Measured at most every
+            # few seconds, however often /ready is asked.)
+            await self.lag.refresh()
+            return all(loop.progressing(self.lag.behind) for loop in loops)
+        return True
+
     def add_operations_routes(
         self,
         app: FastAPI,
@@ -113,6 +125,9 @@ class RoleRuntime:
             checks = {
                 "consuming": self.consuming,
                 "broker": await self.broker.ping(timeout=2.0),
+                # False once a consumer has been unable to commit for longer than
+                # MODERATION_STUCK_AFTER_S (see adapters/batch_loop.py).
+                "progressing": await self._progressing(),
                 **extra_checks(),
             }
             if not all(checks.values()):

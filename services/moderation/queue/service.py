@@ -24,12 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from moderation import metrics
 from moderation.adapters.article_table import ArticleTable, ArticleTableReader
-from moderation.adapters.dead_letters import publish_dead_letter
+from moderation.adapters.batch_loop import Applied, BatchLoop
 from moderation.adapters.kafka import (
     connection_options,
     make_broker,
 )
-from moderation.adapters.record_parsing import batch_subscriber, records_of
+from moderation.adapters.record_parsing import batch_subscriber
 from moderation.db import make_engine, migrate, utc
 from moderation.domain.events import CommentModerated, ReviewOutcome
 from moderation.domain.labels import CATEGORY_OF_REASON, ReasonCategory, ReasonCode, ReviewReason
@@ -39,7 +39,6 @@ from moderation.queue import repository as repo
 from moderation.queue.highlight import segments
 from moderation.queue.live import LiveUpdates
 from moderation.queue.tables import USERNAME_MAX
-from moderation.service_layer.decoding import decode_records
 from moderation.settings import KafkaSettings, ModerationSettings, queue_dsn
 from moderation.topics import GROUP_MODERATOR_QUEUE, MODERATION_DECISIONS
 
@@ -116,6 +115,18 @@ def create_app(
     outbox_wakeup = asyncio.Event()
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
 
+    async def add_held(decisions: list[CommentModerated]) -> Applied:
+        async with engine.begin() as conn:
+            return Applied([await repo.add_held(conn, d, _title(d.article_id)) for d in decisions])
+
+    held_loop = BatchLoop(
+        "moderator-queue",
+        broker,
+        CommentModerated,
+        add_held,
+        stuck_after_s=settings.stuck_after_s,
+    )
+
     @batch_subscriber(
         broker,
         MODERATION_DECISIONS.name,
@@ -124,25 +135,14 @@ def create_app(
         title="moderator-queue",
     )
     async def queue_held(body: list[bytes], message: KafkaMessage) -> None:
-        records = records_of(message)
-        decisions, dead = decode_records(records, CommentModerated)
-        try:
-            async with engine.begin() as conn:
-                added = [d for d in decisions if await repo.add_held(conn, d, _title(d.article_id))]
-            acks = [await publish_dead_letter(broker, r, why) for r, why in dead]
-            await asyncio.gather(*(a for a in acks if a is not None))
-        except Exception:
-            metrics.batch_failures.labels("moderator-queue").inc()
-            log.exception("could not queue a batch of %d decisions; will retry", len(records))
-            await message.nack()
-            await asyncio.sleep(1.0)
+        outcome = await held_loop.run(message)
+        if outcome is None:
             return
-        await message.ack()
-        metrics.batch_size.labels("moderator-queue").observe(len(records))
-        for record, why in dead:
-            metrics.dead_letters.labels(record.topic, why.reason.value).inc()
-        for decision in added:
-            live.publish("held", {"comment_id": decision.comment_id, "revision": decision.revision})
+        for decision, added in zip(outcome.events, outcome.results, strict=True):
+            if added:
+                live.publish(
+                    "held", {"comment_id": decision.comment_id, "revision": decision.revision}
+                )
 
     def _title(article_id: str) -> str | None:
         context = articles.get(article_id)

@@ -46,10 +46,11 @@ def decode_event(value: bytes | None, model: type[EventT]) -> EventT | Rejected:
 
 def decode_records(
     records: Iterable[RecordT], model: type[EventT] | Mapping[str, type[EventT]]
-) -> tuple[list[EventT], list[tuple[RecordT, Rejected]]]:
-    """Split a consumed batch into its events (in order) and the records to dead-letter,
-    each with the reason. `model` is the event type, or the event type of each topic."""
-    events: list[EventT] = []
+) -> tuple[list[tuple[RecordT, EventT]], list[tuple[RecordT, Rejected]]]:
+    """Split a consumed batch into its events (in order, each with its record) and the
+    records to dead-letter, each with the reason. `model` is the event type, or the event
+    type of each topic."""
+    events: list[tuple[RecordT, EventT]] = []
     rejected: list[tuple[RecordT, Rejected]] = []
     for record in records:
         target = model[record.topic] if isinstance(model, Mapping) else model
@@ -57,7 +58,7 @@ def decode_records(
         if isinstance(decoded, Rejected):
             rejected.append((record, decoded))
         else:
-            events.append(decoded)
+            events.append((record, decoded))
     return events, rejected
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi import FastAPI
@@ -10,9 +9,9 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from moderation import metrics
-from moderation.adapters.dead_letters import publish_dead_letter
+from moderation.adapters.batch_loop import Applied, BatchLoop
 from moderation.adapters.kafka import make_broker
-from moderation.adapters.record_parsing import batch_subscriber, records_of
+from moderation.adapters.record_parsing import batch_subscriber
 from moderation.db import make_engine, migrate
 from moderation.domain.events import (
     CommentModerated,
@@ -20,7 +19,6 @@ from moderation.domain.events import (
     CommentSubmitted,
 )
 from moderation.entrypoints.runtime import RoleRuntime
-from moderation.service_layer.decoding import decode_records
 from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
 from moderation.store.api import add_comment_routes
 from moderation.store.reconcile import PendingReconciler
@@ -34,7 +32,8 @@ from moderation.topics import (
 
 log = logging.getLogger(__name__)
 
-EVENT_FOR_TOPIC: dict[str, type[CommentSubmitted | CommentModerated | CommentReviewed]] = {
+StoreEvent = CommentSubmitted | CommentModerated | CommentReviewed
+EVENT_FOR_TOPIC: dict[str, type[StoreEvent]] = {
     COMMENTS_SUBMITTED.name: CommentSubmitted,
     MODERATION_DECISIONS.name: CommentModerated,
     MODERATION_REVIEWS.name: CommentReviewed,
@@ -47,7 +46,21 @@ TOPIC_FOR_EVENT = {model: topic for topic, model in EVENT_FOR_TOPIC.items()}
 def register_store_consumer(
     broker: KafkaBroker, engine: AsyncEngine, settings: ModerationSettings
 ) -> dict[str, int]:
-    stats = {"applied": 0, "unchanged": 0, "skipped": 0, "db_failures": 0}
+    stats = {"applied": 0, "unchanged": 0, "skipped": 0, "dead_lettered": 0, "db_failures": 0}
+
+    async def apply_events(events: list[StoreEvent]) -> Applied:
+        async with engine.begin() as conn:
+            return Applied([await apply_event(conn, event) for event in events])
+
+    loop = BatchLoop(
+        "comment-store",
+        broker,
+        EVENT_FOR_TOPIC,
+        apply_events,
+        stuck_after_s=settings.stuck_after_s,
+        # A comment that cannot be decoded is the classifier's to dead-letter.
+        dead_letters_topic=lambda topic: topic != COMMENTS_SUBMITTED.name,
+    )
 
     @batch_subscriber(
         broker,
@@ -57,36 +70,19 @@ def register_store_consumer(
         title="comment-store",
     )
     async def apply_batch(body: list[bytes], message: KafkaMessage) -> None:
-        records = records_of(message)
-        events, rejected = decode_records(records, EVENT_FOR_TOPIC)
-        dead = []
-        for record, why in rejected:
-            if record.topic == COMMENTS_SUBMITTED.name:
-                stats["skipped"] += 1  # the classifier dead-letters these
-            else:
-                dead.append((record, why))
-                metrics.dead_letters.labels(record.topic, why.reason.value).inc()
-        try:
-            async with engine.begin() as conn:
-                changed = [await apply_event(conn, event) for event in events]
-            acks = [await publish_dead_letter(broker, r, why) for r, why in dead]
-            await asyncio.gather(*(a for a in acks if a is not None))
-        except Exception:
-            # Database or broker trouble: nothing is committed; the batch comes back.
+        outcome = await loop.run(message)
+        if outcome is None:
             stats["db_failures"] += 1
-            metrics.batch_failures.labels("comment-store").inc()
-            log.exception("could not apply a batch of %d events; will retry", len(records))
-            await message.nack()
-            await asyncio.sleep(min(0.5 * stats["db_failures"], 5.0))
             return
-        await message.ack()
-        metrics.batch_size.labels("comment-store").observe(len(records))
-        for event, did_change in zip(events, changed, strict=True):
+        changed = outcome.results
+        for event, did_change in zip(outcome.events, changed, strict=True):
             if did_change:
                 metrics.events_applied.labels(TOPIC_FOR_EVENT[type(event)]).inc()
         stats["db_failures"] = 0
         stats["applied"] += sum(changed)
         stats["unchanged"] += len(changed) - sum(changed)
+        stats["skipped"] += outcome.ignored
+        stats["dead_lettered"] += len(outcome.dead)
 
     return stats
 
@@ -125,5 +121,4 @@ def create_app(
         return stats
 
     add_comment_routes(app, engine, broker)
-
     return app
