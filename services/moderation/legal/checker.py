@@ -126,8 +126,18 @@ class LegalRiskChecker:
             CommentView(i, batch, bodies, tokens, joined, article, Findings(batch, bodies[i]))
             for i, (_, article) in enumerate(items)
         ]
+        sites = {comment.site_id: self.site_terms.for_site(comment.site_id) for comment, _ in items}
+        for rules in sites.values():
+            # Site lists run to thousands of terms: one pass over the batch, not one a comment.
+            main = _by_comment(rules.terms.find(batch, limit=MAX_HITS_PER_COMMENT))
+            joined_hits = joined.find_all(rules.terms, MAX_HITS_PER_COMMENT)
+            for view in views:
+                if sites[items[view.index][0].site_id] is rules:
+                    view.prime(
+                        rules.terms, main.get(view.index, []), joined_hits.get(view.index, [])
+                    )
         for view, (comment, _) in zip(views, items, strict=True):
-            rules = self.site_terms.for_site(comment.site_id)
+            rules = sites[comment.site_id]
             for hit in view.find(rules.terms):
                 sentence = term_sentence(hit.term.tag, article=False)
                 view.found.add(hit.term.tag, f"terms.{hit.term.category}", None, sentence, [hit])

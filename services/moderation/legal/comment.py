@@ -45,19 +45,36 @@ class JoinedView:
     def find(self, terms: TermSet, comment: int, limit: int) -> list[Hit]:
         if comment not in self._joinable or not len(terms):
             return []
+        joined = self._joined()
+        found = terms.find(joined, self._position[comment], limit=limit)
+        return [self._in_main(comment, hit) for hit in found]
+
+    def find_all(self, terms: TermSet, limit: int) -> dict[int, list[Hit]]:
+        """Hits of every joinable comment, by comment, in one pass (for big term lists)."""
+        if not self._joinable or not len(terms):
+            return {}
+        order = list(self._joinable)
+        found: dict[int, list[Hit]] = {}
+        for hit in terms.find(self._joined(), limit=limit):
+            comment = order[hit.comment]
+            found.setdefault(comment, []).append(self._in_main(comment, hit))
+        return found
+
+    def _joined(self) -> CanonicalBatch:
         if self._batch is None:
             order = list(self._joinable)
             self._position = {c: j for j, c in enumerate(order)}
             self._batch = normalise_batch([self._bodies[c] for c in order], join_words=True)
-        joined = self._batch
+        return self._batch
+
+    def _in_main(self, comment: int, hit: Hit) -> Hit:
+        """A hit on the joined view, in the main batch's canonical offsets."""
+        assert self._batch is not None
         base = int(self._main.original_starts[comment])
-        hits = []
-        for hit in terms.find(joined, self._position[comment], limit=limit):
-            start, end = joined.original_span(hit.comment, hit.start, hit.end)
-            first = int(np.searchsorted(self._main.origin, base + start, side="left"))
-            last = int(np.searchsorted(self._main.origin, base + end - 1, side="right")) - 1
-            hits.append(Hit(comment, first, max(first, last) + 1, hit.term))
-        return hits
+        start, end = self._batch.original_span(hit.comment, hit.start, hit.end)
+        first = int(np.searchsorted(self._main.origin, base + start, side="left"))
+        last = int(np.searchsorted(self._main.origin, base + end - 1, side="right")) - 1
+        return Hit(comment, first, max(first, last) + 1, hit.term)
 
 
 @dataclass
@@ -81,15 +98,19 @@ class CommentView:
         """Hits of a term set in this comment (each set is searched once per comment)."""
         hits = self._found.get(id(terms))
         if hits is None:
-            hits = terms.find(self.batch, self.index, limit=MAX_HITS_PER_COMMENT)
-            seen = {(h.start, h.end, h.term) for h in hits}
-            for hit in self.joined.find(terms, self.index, MAX_HITS_PER_COMMENT):
-                if (hit.start, hit.end, hit.term) not in seen:
-                    hits.append(hit)
-            if len(hits) > MAX_HITS_PER_COMMENT:
-                self.overflowed = True
-                del hits[MAX_HITS_PER_COMMENT:]
-            self._found[id(terms)] = hits
+            main = terms.find(self.batch, self.index, limit=MAX_HITS_PER_COMMENT)
+            joined = self.joined.find(terms, self.index, MAX_HITS_PER_COMMENT)
+            hits = self.prime(terms, main, joined)
+        return hits
+
+    def prime(self, terms: TermSet, main: list[Hit], joined: list[Hit]) -> list[Hit]:
+        """Record this comment's hits of a term set found elsewhere (a batch-wide search)."""
+        seen = {(h.start, h.end, h.term) for h in main}
+        hits = main + [h for h in joined if (h.start, h.end, h.term) not in seen]
+        if len(hits) > MAX_HITS_PER_COMMENT:
+            self.overflowed = True
+            del hits[MAX_HITS_PER_COMMENT:]
+        self._found[id(terms)] = hits
         return hits
 
     def comment_people(self) -> list[Hit]:
