@@ -40,8 +40,11 @@ class ModerationSettings(BaseSettings):
 
     data_dir: Path = Path("var")
     policy_file: Path | None = None
-    scorer: Literal["baseline", "detoxify", "onnx", "onnx-int8"] = "baseline"
+    # "news": the shipped fine-tuned MiniLM (int8 ONNX, docs/models.md); "baseline": the
+    # TF-IDF model, about ten times faster and much weaker; the rest serve Detoxify weights.
+    scorer: Literal["news", "baseline", "detoxify", "onnx", "onnx-int8"] = "news"
     baseline_model: Path | None = None
+    news_model: Path | None = None
     # Detoxify: converted weights live in <model_dir>/<variant> (`moderation models fetch`).
     model_dir: Path = Path("models")
     model_variant: str = "original"

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from moderation.scoring.news_model import NewsModelScorer
 from moderation.topics import COMMENTS_SUBMITTED, COMMENTS_SUBMITTED_DLQ
 from tests.e2e.pipeline_client import CLEAN, TOXIC, comment_event
 
@@ -24,7 +25,9 @@ async def test_clean_comment_approved_and_toxic_comment_held(classifier, client)
     assert held["decision"] == "hold"
     assert "TOXICITY" in {r["code"] for r in held["reasons"]}
     assert held["comment"]["body"] == TOXIC
-    assert held["model"]["backend"] == "baseline"
+    assert held["model"]["backend"] == NewsModelScorer.backend  # the shipped default
+    toxic_spans = [s["text"] for r in held["reasons"] for s in r["spans"]]
+    assert any("idiot" in text for text in toxic_spans), held["reasons"]
 
 
 async def test_premoderated_article_holds_its_comments(classifier, client):

@@ -541,6 +541,11 @@ def bench_command(
     ] = 300.0,
 ) -> None:
     """Measure throughput and end-to-end latency; the last line is JSON."""
+    if scorer_only:
+        from moderation.benchmarks.news_model_speed import news_model_bench
+
+        for row in news_model_bench():
+            typer.echo(json.dumps(row))
     if scorer_only and backends:
         try:
             from moderation.benchmarks.transformer_speed import transformer_bench

@@ -11,6 +11,10 @@ log = logging.getLogger(__name__)
 
 
 def load_scorer(settings: ModerationSettings) -> ToxicityScorer:
+    if settings.scorer == "news":
+        from moderation.scoring.news_model import DEFAULT_NEWS_MODEL, NewsModelScorer
+
+        return NewsModelScorer(settings.news_model or DEFAULT_NEWS_MODEL, settings.torch_threads)
     if settings.scorer == "baseline":
         from moderation.scoring.baseline import DEFAULT_BASELINE, BaselineScorer
         from moderation.scoring.model_store import installed

