@@ -18,8 +18,8 @@ def build_risk_checker(settings: ModerationSettings) -> RiskChecker:
         log.warning("legal-risk checks are OFF (MODERATION_LEGAL_CHECKS=false)")
         return NoRiskChecks()
     from moderation.legal.checker import LegalRiskChecker
-    from moderation.text.normalise import lookup_table
     from moderation.legal.site_terms import SiteTermLists
+    from moderation.text.normalise import lookup_table
 
     lookup_table()  # build the normalisation table now, not on the first comment
     directory = terms_dir(settings)

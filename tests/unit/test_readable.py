@@ -71,3 +71,18 @@ def test_for_model_replaces_tweet_furniture_only():
 def test_leetspeak_outside_the_vocabulary_is_left_alone():
     assert deobfuscated("h4ck3r n00b", WORDS).text == "h4ck3r n00b"
     assert deobfuscated("1d10ts everywhere", WORDS).text == "idiots everywhere"
+
+
+def test_the_fast_path_gives_what_the_full_path_gives():
+    from moderation.benchmarks.corpus import comment_bodies
+    from moderation.text import readable
+
+    texts = [*comment_bodies(300, seed=5), "a b", "I'm fine", "Well... ok!", "x-ray", "£5"]
+    for text in texts:
+        fast = deobfuscated(text, WORDS)
+        full = readable._substitute(
+            readable._plain_letters(for_model(text)), readable._SPACED, readable._join_spaced
+        )
+        full = readable._substitute(full, readable._WORDISH, readable._undo_leet(frozenset(WORDS)))
+        full = readable._substitute(full, readable._RUN, readable._collapse_run)
+        assert fast.text == full.text, text

@@ -17,9 +17,9 @@ import yaml
 from moderation.benchmarks.corpus import comment_bodies
 from moderation.domain.events import ArticleContext, Author, CommentSubmitted, ProceedingsRef
 from moderation.legal.checker import LegalRiskChecker
+from moderation.legal.site_terms import SiteTermLists
 from moderation.text.matcher import Term, TermSet
 from moderation.text.normalise import lookup_table, normalise_batch
-from moderation.legal.site_terms import SiteTermLists
 
 BATCH = 500
 
