@@ -114,6 +114,7 @@ HELD = [
     "what an i d i o t",
     "st*pid person, nobody wants you here",
     "I hope he dies slowly",
+    "kys",
     "Someone should teach him a lesson he won't forget",
 ]
 APPROVED = [

@@ -27,6 +27,8 @@ WORDS = ["stupid", "idiot", "fucking", "scumbag", "kill", "ass"]
         ("scumbᴀg", "scumbag"),  # small capital
         ("&#115;cumbag", "scumbag"),
         ("you are an @ss", "you are an ass"),
+        ("just kys", "just kill yourself"),
+        ("KYS loser", "kill yourself loser"),
     ],
 )
 def test_evasions_read_as_meant(written, meant):

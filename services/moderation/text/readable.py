@@ -204,6 +204,10 @@ def _unmask(words: frozenset[str]) -> Callable[[re.Match[str]], str]:
     return fill
 
 
+# Abuse written as an acronym, spelt out so a model that never saw the acronym reads it.
+ACRONYMS = {"kys": "kill yourself", "stfu": "shut the fuck up", "gtfo": "get the fuck out"}
+_ACRONYM = re.compile(r"\b(?:" + "|".join(ACRONYMS) + r")\b", re.IGNORECASE)
+
 # Anything the steps below could change: a non-ASCII character, a digit or symbol touching
 # a letter, single letters with separators between them, or a run of three of one letter.
 _MAYBE_DISGUISED = re.compile(
@@ -217,7 +221,7 @@ def deobfuscated(text: str, vocabulary: Iterable[str] = ()) -> Mapped:
 
     `vocabulary`: the words a leetspeak or masked token may be read as (the scorer passes
     its lexicon); other tokens keep their digits and asterisks."""
-    if not _MAYBE_DISGUISED.search(text):
+    if not _MAYBE_DISGUISED.search(text) and not _ACRONYM.search(text):
         return for_model(text)  # the common case, at a fifth of the cost
     words = frozenset(w.lower() for w in vocabulary if w.isalpha())
     view = _plain_letters(for_model(text))
@@ -226,4 +230,5 @@ def deobfuscated(text: str, vocabulary: Iterable[str] = ()) -> Mapped:
         view = _substitute(view, _WORDISH, _undo_leet(words))
         if "*" in view.text:
             view = _substitute(view, _WORDISH, _unmask(words))
-    return _substitute(view, _RUN, _collapse_run)
+    view = _substitute(view, _RUN, _collapse_run)
+    return _substitute(view, _ACRONYM, lambda m: ACRONYMS[m.group().lower()])
