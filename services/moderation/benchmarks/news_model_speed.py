@@ -8,6 +8,7 @@ budgets per ONNX call. Each row is comments per second and its ratio to the base
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -22,11 +23,6 @@ def news_length_bodies(count: int, seed: int = 17) -> list[str]:
     """The benchmark corpus: a median of about 300 characters and a mean of about 400,
     with a tail to 5,000 (long comments are cut into several windows)."""
     return comment_bodies(count, seed=seed)
-
-
-def _median(values: Sequence[int]) -> float:
-    ordered = sorted(values)
-    return float(ordered[len(ordered) // 2])
 
 
 def news_model_bench(sample: int = 1000, budgets: Sequence[int] = (512, 1024, 2048)) -> list[dict]:
@@ -49,7 +45,7 @@ def news_model_bench(sample: int = 1000, budgets: Sequence[int] = (512, 1024, 20
                 }
             )
     for row in rows:
-        row["median_chars"] = _median([len(t) for t in texts])
+        row["median_chars"] = statistics.median(len(t) for t in texts)
         row["mean_chars"] = round(sum(map(len, texts)) / len(texts), 1)
         row["comments"] = len(texts)
     return rows

@@ -25,14 +25,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from moderation.text.normalise import CONFUSABLES
+from moderation.text.normalise import CONFUSABLES, INVISIBLE_LETTERS
 
 LEET_IN_WORDS = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 LEET_INNER_ONLY = {"!": "i", "|": "l"}  # punctuation unless between letters
 # Letters that are commonly doubled in English ("kill", "ass", "too", "see"): a long run of
 # one of these becomes two, any other letter's run one ("stuuupid" -> "stupid").
 DOUBLES = set("lseotfgmnprcdb")
-INVISIBLE = {0x3164, 0x115F, 0x1160, 0xFFA0, 0x180E, 0x2800}  # fillers and blank glyphs
 
 
 @dataclass(frozen=True)
@@ -108,28 +107,19 @@ def for_model(text: str) -> Mapped:
 @lru_cache(maxsize=4096)
 def _plain_char(char: str) -> str:
     """One character -> the plain character it imitates ('' when it should vanish)."""
-    code = ord(char)
-    if code in INVISIBLE or 0xE0000 <= code <= 0xE0FFF or 0xFE00 <= code <= 0xFE0F:
-        return ""
-    category = unicodedata.category(char)
-    if category in ("Cf", "Mn", "Me"):
+    # Zero-width, tag and variation-selector characters are format or combining marks;
+    # Hangul fillers and the blank Braille pattern are letters that render as nothing.
+    if char in INVISIBLE_LETTERS or unicodedata.category(char) in ("Cf", "Mn", "Me"):
         return ""
     if char.isascii():
         return char
-    if char in CONFUSABLES or char.lower() in CONFUSABLES:
+    if char in CONFUSABLES or char.lower() in CONFUSABLES:  # incl. small capitals, IPA
         plain = CONFUSABLES.get(char) or CONFUSABLES[char.lower()]
         return plain.upper() if char.isupper() else plain
     folded = unicodedata.normalize("NFKD", char)
     base = "".join(c for c in folded if not unicodedata.combining(c))
     if len(base) == 1 and base.isascii():
         return base
-    name = unicodedata.name(char, "")
-    if name.startswith(("LATIN LETTER SMALL CAPITAL ", "MODIFIER LETTER SMALL ")):
-        letter = name.rsplit(" ", 1)[-1]
-        if len(letter) == 1:
-            return letter.lower()
-    if name in ("LATIN SMALL LETTER ALPHA", "LATIN SMALL LETTER SCRIPT G"):
-        return "a" if "ALPHA" in name else "g"
     return char  # accented letters and other scripts stay as they are
 
 
