@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= var
 
-.PHONY: setup run test test-unit lint format schemas bench train-baseline train-model clean
+.PHONY: setup run test test-unit test-fast lint format schemas bench train-baseline train-model clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ test: setup
 
 test-unit: setup
 	$(BIN)/python -m pytest -q tests/unit
+
+# Unit and integration tests only: no broker process, no browser (a few minutes).
+test-fast: setup
+	$(BIN)/python -m pytest -q tests/unit tests/integration
 
 lint: setup
 	$(BIN)/ruff format --check services tests

@@ -24,6 +24,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+class RoleFilter(logging.Filter):
+    """Stamps the process's role on every record (unless the caller set one), so each JSON
+    line says which role wrote it when the logs of all roles are read together."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__()
+        self.role = role
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "role"):
+            record.role = self.role
+        return True
+
+
 def configure_logging(level: str = "INFO", as_json: bool = False, role: str = "") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if as_json:
@@ -33,6 +47,9 @@ def configure_logging(level: str = "INFO", as_json: bool = False, role: str = ""
         handler.setFormatter(
             logging.Formatter(f"%(asctime)s %(levelname)s {prefix}%(name)s: %(message)s")
         )
+    if role:
+        # On the handler, not a logger: a handler filter sees the records of every logger.
+        handler.addFilter(RoleFilter(role))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
