@@ -119,14 +119,11 @@ class HttpSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MODERATION_HTTP_", extra="ignore")
 
     host: str = "127.0.0.1"
-    port: int | None = None  # None: the role's default port (see ROLE_PORTS)
+    port: int | None = None  # None: the role's default port (see moderation/roles.py)
     # Proxies whose X-Forwarded-For names the client (comma-separated, "*" for any). Behind
     # an ingress, trust it, or every client has the ingress's address and the login limiter
     # counts them all as one.
     forwarded_allow_ips: str = "127.0.0.1"
-
-
-ROLE_PORTS = {"moderator-queue": 8000, "comment-store": 8001, "classifier": 8002}
 
 
 def default_max_tokens(device: str) -> int:

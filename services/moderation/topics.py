@@ -1,4 +1,4 @@
-"""The one definition of every topic, consumer group and partition count.
+"""The one definition of every topic: name, partition count and configs.
 
 Code, tests and deployment manifests all read these values; a test checks that the
 Kubernetes and compose files agree with them.
@@ -45,10 +45,6 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     MODERATION_REVIEWS_DLQ,
     ARTICLES_CONTEXT,
 )
-
-GROUP_CLASSIFIER = "classifier"
-GROUP_COMMENT_STORE = "comment-store"
-GROUP_MODERATOR_QUEUE = "moderator-queue"
 
 
 def dlq_name(topic: str) -> str:

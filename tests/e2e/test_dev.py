@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from moderation.adapters.embedded_broker import free_port
-from moderation.settings import ROLE_PORTS
+from moderation.roles import CLASSIFIER
 from tests.e2e.pipeline_client import CLEAN, PipelineClient, comment_event
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +29,7 @@ def wait_for(predicate, timeout_s: float = 60.0) -> None:
 
 def classifier_ready() -> bool:
     try:
-        url = f"http://127.0.0.1:{ROLE_PORTS['classifier']}/ready"
+        url = f"http://127.0.0.1:{CLASSIFIER.port}/ready"
         with urllib.request.urlopen(url, timeout=1) as response:
             return response.status == 200
     except OSError:

@@ -2,13 +2,11 @@
 
 from moderation.contracts import SCHEMAS_DIR, render_asyncapi, render_schemas
 from moderation.domain.events import CommentModerated, CommentSubmitted
+from moderation.roles import ROLES
 from moderation.topics import (
     ALL_TOPICS,
     ARTICLES_CONTEXT,
     COMMENTS_SUBMITTED,
-    GROUP_CLASSIFIER,
-    GROUP_COMMENT_STORE,
-    GROUP_MODERATOR_QUEUE,
 )
 
 
@@ -66,8 +64,8 @@ def test_topics_groups_and_partitions_are_defined_once_as_specified():
     }
     assert COMMENTS_SUBMITTED.partitions == 6
     assert ARTICLES_CONTEXT.configs == {"cleanup.policy": "compact"}
-    assert (GROUP_CLASSIFIER, GROUP_COMMENT_STORE, GROUP_MODERATOR_QUEUE) == (
-        "classifier",
-        "comment-store",
-        "moderator-queue",
-    )
+    assert {name: role.group for name, role in ROLES.items()} == {
+        "classifier": "classifier",
+        "comment-store": "comment-store",
+        "moderator-queue": "moderator-queue",
+    }

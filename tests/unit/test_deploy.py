@@ -13,9 +13,8 @@ import pytest
 import yaml
 from dockerfile_parse import DockerfileParser
 
-from moderation.entrypoints.roles import AVAILABLE_ROLES
-from moderation.settings import ROLE_PORTS
-from moderation.topics import ALL_TOPICS, COMMENTS_SUBMITTED, GROUP_CLASSIFIER
+from moderation.roles import CLASSIFIER, ROLES
+from moderation.topics import ALL_TOPICS, COMMENTS_SUBMITTED
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -141,7 +140,7 @@ def test_classifier_autoscaling_matches_the_code(name):
     docs = BASE if name == "base" else OVERLAYS[name]
     [scaled] = of_kind(docs, "ScaledObject")
     [trigger] = scaled["spec"]["triggers"]
-    assert trigger["metadata"]["consumerGroup"] == GROUP_CLASSIFIER
+    assert trigger["metadata"]["consumerGroup"] == CLASSIFIER.group
     assert trigger["metadata"]["topic"] == COMMENTS_SUBMITTED.name
     assert int(trigger["metadata"]["lagThreshold"]) > 0
     assert 1 <= scaled["spec"]["minReplicaCount"] <= scaled["spec"]["maxReplicaCount"]
@@ -156,31 +155,31 @@ def test_classifier_autoscaling_matches_the_code(name):
 
 def test_one_deployment_per_role_with_probes_on_its_port():
     deployments = {d["metadata"]["name"]: d for d in of_kind(BASE, "Deployment")}
-    assert set(deployments) == set(AVAILABLE_ROLES)
+    assert set(deployments) == set(ROLES)
     for role, deployment in deployments.items():
         [container] = deployment["spec"]["template"]["spec"]["containers"]
         assert container["args"] == ["run", role]
-        assert container["ports"][0]["containerPort"] == ROLE_PORTS[role]
+        assert container["ports"][0]["containerPort"] == ROLES[role].port
         assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
         assert container["livenessProbe"]["httpGet"]["path"] == "/health"
         assert container["resources"]["requests"] and container["resources"]["limits"]
         assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"]
         env = {e["name"]: e for e in container["env"]}
-        assert env["MODERATION_HTTP_PORT"]["value"] == str(ROLE_PORTS[role])
+        assert env["MODERATION_HTTP_PORT"]["value"] == str(ROLES[role].port)
         assert "secretKeyRef" in env["KAFKA_SASL_PASSWORD"]["valueFrom"]
     pdbs = {
         p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
         for p in of_kind(BASE, "PodDisruptionBudget")
     }
-    assert pdbs == set(AVAILABLE_ROLES)
+    assert pdbs == set(ROLES)
 
 
 def test_compose_names_the_same_roles_topics_and_ports():
     compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
     services = compose["services"]
-    for role in AVAILABLE_ROLES:
+    for role in ROLES:
         assert services[role]["command"] == ["run", role]
-        assert services[role]["environment"]["MODERATION_HTTP_PORT"] == str(ROLE_PORTS[role])
+        assert services[role]["environment"]["MODERATION_HTTP_PORT"] == str(ROLES[role].port)
         assert (
             services[role]["depends_on"]["topics"]["condition"] == "service_completed_successfully"
         )

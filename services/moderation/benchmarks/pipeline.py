@@ -18,7 +18,8 @@ import numpy as np
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from moderation.benchmarks.corpus import comment_events
-from moderation.topics import COMMENTS_SUBMITTED, GROUP_CLASSIFIER, MODERATION_DECISIONS
+from moderation.roles import CLASSIFIER
+from moderation.topics import COMMENTS_SUBMITTED, MODERATION_DECISIONS
 
 
 @dataclass
@@ -76,7 +77,7 @@ async def _drained(bootstrap: str, timeout_s: float) -> bool:
     undecided then will never be decided."""
     # Names the group without joining it: it only reads the group's committed offsets.
     probe = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=GROUP_CLASSIFIER, enable_auto_commit=False
+        bootstrap_servers=bootstrap, group_id=CLASSIFIER.group, enable_auto_commit=False
     )
     await probe.start()
     try:

@@ -21,11 +21,11 @@ from moderation.adapters.article_table import ArticleTable
 from moderation.adapters.batch_loop import Applied, BatchLoop
 from moderation.adapters.record_parsing import batch_subscriber
 from moderation.domain.events import CommentModerated, CommentSubmitted, Decision
+from moderation.roles import CLASSIFIER
 from moderation.service_layer.classify import Classifier
 from moderation.settings import ModerationSettings
 from moderation.topics import (
     COMMENTS_SUBMITTED,
-    GROUP_CLASSIFIER,
     MODERATION_DECISIONS,
     dlq_name,
 )
@@ -98,7 +98,7 @@ def register_classifier(
     @batch_subscriber(
         broker,
         COMMENTS_SUBMITTED.name,
-        group_id=GROUP_CLASSIFIER,
+        group_id=CLASSIFIER.group,
         settings=settings,
         title="classify-comments",
         description="Scores comments and publishes one CommentModerated per comment.",

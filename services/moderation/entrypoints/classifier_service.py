@@ -14,8 +14,8 @@ from moderation.adapters.kafka import (
 from moderation.bootstrap import build_classifier
 from moderation.entrypoints.classifier import WorkerStats, register_classifier
 from moderation.entrypoints.runtime import RoleRuntime
+from moderation.roles import CLASSIFIER
 from moderation.settings import KafkaSettings, ModerationSettings, article_snapshot
-from moderation.topics import COMMENTS_SUBMITTED, GROUP_CLASSIFIER
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def create_app(
     reader = ArticleTableReader(table, connection_options(kafka))
 
     runtime = RoleRuntime(
-        "classifier", kafka, settings, broker, GROUP_CLASSIFIER, [COMMENTS_SUBMITTED.name]
+        CLASSIFIER.name, kafka, settings, broker, CLASSIFIER.group, CLASSIFIER.consumed_topics
     )
     app = FastAPI(
         title="moderation classifier",

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from moderation.entrypoints.roles import AVAILABLE_ROLES
+from moderation.roles import ROLES
 
 app = typer.Typer(
     help="Event-driven comment moderation for news publishers.",
@@ -66,7 +66,7 @@ def broker(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 9092) 
 
 
 @app.command()
-def run(role: Annotated[str, typer.Argument(help=f"one of: {', '.join(AVAILABLE_ROLES)}")]) -> None:
+def run(role: Annotated[str, typer.Argument(help=f"one of: {', '.join(ROLES)}")]) -> None:
     """Run one role in this process, configured from the environment."""
     from moderation.entrypoints.roles import run_role
 

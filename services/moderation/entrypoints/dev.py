@@ -17,8 +17,8 @@ from pathlib import Path
 
 from moderation.adapters.embedded_broker import EmbeddedBroker
 from moderation.adapters.kafka import ensure_topics
-from moderation.entrypoints.roles import AVAILABLE_ROLES
-from moderation.settings import ROLE_PORTS, KafkaSettings
+from moderation.roles import COMMENT_STORE, ROLES
+from moderation.settings import KafkaSettings
 
 DEV_BROKER_PORT = 9092
 
@@ -162,12 +162,10 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
     api_key = asyncio.run(_ensure_dev_api_key(data_dir))
     if broker:
         say(asyncio.run(_kept_state(data_dir)))
-    children = [
-        Child(role, env, log_path=data_dir / "logs" / f"{role}.log") for role in AVAILABLE_ROLES
-    ]
+    children = [Child(role, env, log_path=data_dir / "logs" / f"{role}.log") for role in ROLES]
     for child in children:
         child.start()
-        say(f"{child.role}: http://127.0.0.1:{ROLE_PORTS[child.role]} (log {child.log_path})")
+        say(f"{child.role}: http://127.0.0.1:{ROLES[child.role].port} (log {child.log_path})")
     if login:
         say(
             f"moderator queue login: {login[0]} / {login[1]} (a dev account created because "
@@ -181,7 +179,7 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
         )
     say(
         "publish CommentSubmitted JSON to comments.submitted (or POST it to "
-        f"http://127.0.0.1:{ROLE_PORTS['comment-store']}/comments); decisions appear on "
+        f"http://127.0.0.1:{COMMENT_STORE.port}/comments); decisions appear on "
         "moderation.decisions. Ctrl-C stops everything."
     )
     try:

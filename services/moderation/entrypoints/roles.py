@@ -5,34 +5,22 @@ from __future__ import annotations
 import uvicorn
 
 from moderation.logs import configure_logging
-from moderation.settings import ROLE_PORTS, HttpSettings, ModerationSettings
-
-ROLES = tuple(ROLE_PORTS)
-AVAILABLE_ROLES = ("classifier", "comment-store", "moderator-queue")
+from moderation.roles import ROLES
+from moderation.settings import HttpSettings, ModerationSettings
 
 
-def run_role(role: str) -> None:
+def run_role(name: str) -> None:
     settings = ModerationSettings()
-    configure_logging(settings.log_level, settings.log_json, role)
+    configure_logging(settings.log_level, settings.log_json, name)
     http = HttpSettings()
-    if role == "classifier":
-        from moderation.entrypoints.classifier_service import create_app
-
-        app = create_app(settings=settings)
-    elif role == "comment-store":
-        from moderation.store.service import create_app as create_store_app
-
-        app = create_store_app(settings=settings)
-    elif role == "moderator-queue":
-        from moderation.queue.service import create_app as create_queue_app
-
-        app = create_queue_app(settings=settings)
-    else:
-        raise SystemExit(f"unknown role {role!r}; available: {', '.join(AVAILABLE_ROLES)}")
+    role = ROLES.get(name)
+    if role is None:
+        raise SystemExit(f"unknown role {name!r}; available: {', '.join(ROLES)}")
+    app = role.create_app(settings=settings)
     uvicorn.run(
         app,
         host=http.host,
-        port=http.port or ROLE_PORTS[role],
+        port=http.port or role.port,
         forwarded_allow_ips=http.forwarded_allow_ips,
         log_config=None,
         access_log=False,

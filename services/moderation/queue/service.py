@@ -39,8 +39,9 @@ from moderation.queue import repository as repo
 from moderation.queue.highlight import segments
 from moderation.queue.live import LiveUpdates
 from moderation.queue.tables import USERNAME_MAX
+from moderation.roles import MODERATOR_QUEUE
 from moderation.settings import KafkaSettings, ModerationSettings, queue_dsn
-from moderation.topics import GROUP_MODERATOR_QUEUE, MODERATION_DECISIONS
+from moderation.topics import MODERATION_DECISIONS
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -130,7 +131,7 @@ def create_app(
     @batch_subscriber(
         broker,
         MODERATION_DECISIONS.name,
-        group_id=GROUP_MODERATOR_QUEUE,
+        group_id=MODERATOR_QUEUE.group,
         settings=settings,
         title="moderator-queue",
     )
@@ -183,7 +184,7 @@ def create_app(
         kafka,
         settings,
         broker,
-        GROUP_MODERATOR_QUEUE,
+        MODERATOR_QUEUE.group,
         [MODERATION_DECISIONS.name],
     )
     app = FastAPI(

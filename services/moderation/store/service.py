@@ -19,13 +19,13 @@ from moderation.domain.events import (
     CommentSubmitted,
 )
 from moderation.entrypoints.runtime import RoleRuntime
+from moderation.roles import COMMENT_STORE
 from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
 from moderation.store.api import add_comment_routes
 from moderation.store.reconcile import PendingReconciler
 from moderation.store.repository import apply_event
 from moderation.topics import (
     COMMENTS_SUBMITTED,
-    GROUP_COMMENT_STORE,
     MODERATION_DECISIONS,
     MODERATION_REVIEWS,
 )
@@ -65,7 +65,7 @@ def register_store_consumer(
     @batch_subscriber(
         broker,
         *EVENT_FOR_TOPIC,
-        group_id=GROUP_COMMENT_STORE,
+        group_id=COMMENT_STORE.group,
         settings=settings,
         title="comment-store",
     )
@@ -102,7 +102,7 @@ def create_app(
         log.info("store database ready (%s)", engine.url.render_as_string(hide_password=True))
 
     runtime = RoleRuntime(
-        "comment-store", kafka, settings, broker, GROUP_COMMENT_STORE, list(EVENT_FOR_TOPIC)
+        "comment-store", kafka, settings, broker, COMMENT_STORE.group, list(EVENT_FOR_TOPIC)
     )
     reconciler = PendingReconciler(engine, broker, settings.pending_republish_after_s)
     app = FastAPI(
