@@ -51,7 +51,7 @@ bench: setup
 	$(BIN)/moderation bench --rate 0 --duration 5
 
 train-baseline: setup
-	$(BIN)/python -m moderation.scoring.train_baseline
+	$(BIN)/python -m moderation.modeltools.train_baseline
 
 # The default model: on a GPU when torch sees one (a few minutes), otherwise on the CPU
 # (about 45 minutes on 2 cores; `ARGS="--samples 20000"` trains a documented subset).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from moderation.scoring.synthetic import write_random_checkpoint
+from moderation.modeltools.synthetic import write_random_checkpoint
 
 WORDS = [
     "the",

@@ -9,7 +9,7 @@ pytest.importorskip("torch")
 pytest.importorskip("detoxify")
 pytest.importorskip("onnxruntime")
 
-from moderation.scoring.model_store import import_checkpoint
+from moderation.modeltools.detoxify_import import import_checkpoint
 from moderation.scoring.transformer import export_onnx
 from tests.e2e.conftest import start_classifier
 from tests.e2e.pipeline_client import CLEAN, TOXIC, comment_event

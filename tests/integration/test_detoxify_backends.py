@@ -14,7 +14,8 @@ pytest.importorskip("onnxruntime")
 from typer.testing import CliRunner
 
 from moderation.entrypoints.cli import app
-from moderation.scoring.model_store import import_checkpoint, installed, read_meta
+from moderation.modeltools.detoxify_import import import_checkpoint
+from moderation.scoring.model_store import installed, read_meta
 from moderation.scoring.transformer import (
     DetoxifyScorer,
     OnnxScorer,
@@ -162,3 +163,21 @@ def test_roberta_layout_of_unbiased_loads_and_scores_all_its_labels(tmp_path):
     onnx_scores = OnnxScorer(tmp_path, "tiny-roberta").score_batch(TEXTS)
     for a, b in zip(scores, onnx_scores, strict=True):
         assert all(abs(a[k] - b[k]) < 1e-3 for k in a)
+
+
+def test_random_init_is_tooling_that_loads_no_benchmark_code(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from moderation.entrypoints.cli import app\n"
+        f"args = ['models', 'random-init', 'tiny', '--model-dir', {str(tmp_path)!r}]\n"
+        "assert CliRunner().invoke(app, args).exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('moderation.benchmarks')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+    assert read_meta(tmp_path, "tiny")["random_weights"] is True

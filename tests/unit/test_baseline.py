@@ -7,9 +7,9 @@ import pytest
 import yaml
 from sklearn.metrics import roc_auc_score
 
+from moderation.modeltools.train_baseline import benign_identity_rows
 from moderation.scoring.baseline import DEFAULT_BASELINE, BaselineScorer, normalise_for_model
 from moderation.scoring.lexicon import Lexicon
-from moderation.scoring.train_baseline import benign_identity_rows
 
 PROBE = Path(__file__).resolve().parents[1] / "data" / "news_probe.yaml"
 
@@ -68,7 +68,7 @@ def test_tweet_furniture_is_stripped_before_featurising():
 
 
 def test_long_comments_are_scored_by_their_worst_window():
-    from moderation.benchmarks.corpus import CLEAN_SENTENCES
+    from moderation.modeltools.sample_comments import CLEAN_SENTENCES
     from moderation.scoring.baseline import windows
 
     abusive = "You are a complete idiot and a disgusting piece of trash."

@@ -3,7 +3,7 @@ import json
 from typer.testing import CliRunner
 
 from moderation.entrypoints.cli import app
-from moderation.entrypoints.offline import precision_recall_f1, roc_auc
+from moderation.scoring.evaluation import precision_recall_f1, roc_auc
 
 runner = CliRunner()
 
@@ -77,7 +77,7 @@ def test_score_prints_one_decision_per_line_and_uses_article_context(tmp_path):
 def test_suggested_threshold_reaches_the_target_precision_with_most_recall():
     import numpy as np
 
-    from moderation.entrypoints.offline import suggest_threshold
+    from moderation.scoring.evaluation import suggest_threshold
 
     labels = np.array([1, 1, 0, 1, 0, 0])
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.3, 0.1])

@@ -9,7 +9,6 @@ On CUDA it runs PyTorch fp32 and the --dtype asked for, with the ratio between t
 
 from __future__ import annotations
 
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -17,26 +16,13 @@ from typing import Any
 
 from moderation.benchmarks.corpus import comment_bodies
 from moderation.benchmarks.scorer_speed import scorer_cps
+from moderation.modeltools.random_model import build_random_model
 
 # Comments per geometry: enough for a few seconds of work on each kind of device.
 SAMPLE = {
     "cpu": {"tiny": 1_000, "tiny-roberta": 1_000, "bert-base": 48, "roberta-base": 48},
     "cuda": {"tiny": 20_000, "tiny-roberta": 20_000, "bert-base": 20_000, "roberta-base": 20_000},
 }
-
-
-def build_random_model(root: Path, geometry: str, bodies: list[str]) -> Path:
-    """A randomly initialised model of `geometry`, installed as variant `geometry` in
-    `<root>/models`; returns that model directory."""
-    from moderation.scoring.model_store import import_checkpoint, mark_random_weights
-    from moderation.scoring.synthetic import write_random_checkpoint
-
-    words = sorted({w for b in bodies for w in re.findall(r"\w+|[^\w\s]", b.lower())})
-    checkpoint, hf = write_random_checkpoint(root, words, geometry)
-    models = root / "models"
-    folder = import_checkpoint(checkpoint, hf, models, geometry)
-    mark_random_weights(folder)
-    return models
 
 
 def _cps(scorer: Any, texts: list[str]) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -15,6 +14,7 @@ from moderation.domain.events import ArticleContext, Author, CommentSubmitted
 from moderation.domain.labels import Label
 from moderation.domain.policy import Policy
 from moderation.scoring.base import ToxicityScorer
+from moderation.scoring.evaluation import precision_recall_f1, roc_auc, suggest_threshold
 from moderation.service_layer.classify import Classifier
 
 BATCH = 256
@@ -66,66 +66,6 @@ def load_articles(path: Path | None) -> dict[str, ArticleContext]:
     return {
         ctx.article_id: ctx
         for ctx in (ArticleContext.model_validate(d) for _, d in read_jsonl(path))
-    }
-
-
-def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve (rank statistic, ties averaged); NaN with one class only."""
-    from scipy.stats import rankdata
-
-    positives = int(labels.sum())
-    negatives = len(labels) - positives
-    if positives == 0 or negatives == 0:
-        return math.nan
-    ranks = rankdata(scores)
-    return float(
-        (ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
-    )
-
-
-def precision_recall_f1(labels: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
-    tp = int(((predicted == 1) & (labels == 1)).sum())
-    fp = int(((predicted == 1) & (labels == 0)).sum())
-    fn = int(((predicted == 0) & (labels == 1)).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
-def suggest_threshold(
-    labels: np.ndarray,
-    scores: np.ndarray,
-    target_precision: float | None = None,
-    target_recall: float | None = None,
-) -> dict[str, float] | None:
-    """The threshold meeting the target: for precision, the lowest threshold whose precision
-    reaches it (most recall); for recall, the highest threshold whose recall reaches it."""
-    if labels.sum() == 0 or (target_precision is None and target_recall is None):
-        return None
-    order = np.argsort(-scores, kind="stable")
-    sorted_scores, sorted_labels = scores[order], labels[order]
-    true_positives = np.cumsum(sorted_labels)
-    predicted = np.arange(1, len(labels) + 1)
-    # Only cut between distinct scores: a threshold holds every line at or above it.
-    last_of_value = np.append(sorted_scores[1:] != sorted_scores[:-1], True)
-    precision = (true_positives / predicted)[last_of_value]
-    recall = (true_positives / labels.sum())[last_of_value]
-    thresholds = sorted_scores[last_of_value]
-    if target_precision is not None:
-        ok = np.flatnonzero(precision >= target_precision)
-        if len(ok) == 0:
-            return None
-        i = ok[-1]
-    else:
-        ok = np.flatnonzero(recall >= target_recall)
-        if len(ok) == 0:
-            return None
-        i = ok[0]
-    return {
-        "threshold": round(float(thresholds[i]), 4),
-        "precision": round(float(precision[i]), 4),
-        "recall": round(float(recall[i]), 4),
     }
 
 
