@@ -1,4 +1,4 @@
-"""The one definition of every topic: name, partition count and configs.
+"""The one definition of every topic: name, partition count, configs, event and key.
 
 Code, tests and deployment manifests all read these values; a test checks that the
 Kubernetes and compose files agree with them.
@@ -14,6 +14,11 @@ class TopicSpec:
     name: str
     partitions: int
     configs: dict[str, str] = field(default_factory=dict)
+    # What a record holds: the event (a name in domain.events.EVENT_MODELS) and the event
+    # field that is its key. Both None on a dead-letter topic, whose records are another
+    # topic's records, bytes, key and headers as they were.
+    event: str | None = None
+    key: str | None = "comment_id"
 
 
 DAY_MS = 24 * 3600 * 1000
@@ -22,19 +27,31 @@ DAY_MS = 24 * 3600 * 1000
 WEEK = {"retention.ms": str(7 * DAY_MS)}
 MONTH = {"retention.ms": str(30 * DAY_MS)}
 
-COMMENTS_SUBMITTED = TopicSpec("comments.submitted", partitions=6, configs=WEEK)
-COMMENTS_SUBMITTED_DLQ = TopicSpec("comments.submitted.dlq", partitions=1, configs=MONTH)
-MODERATION_DECISIONS = TopicSpec("moderation.decisions", partitions=6, configs=WEEK)
-MODERATION_REVIEWS = TopicSpec("moderation.reviews", partitions=3, configs=MONTH)
+COMMENTS_SUBMITTED = TopicSpec(
+    "comments.submitted", partitions=6, configs=WEEK, event="CommentSubmitted"
+)
+COMMENTS_SUBMITTED_DLQ = TopicSpec("comments.submitted.dlq", partitions=1, configs=MONTH, key=None)
+MODERATION_DECISIONS = TopicSpec(
+    "moderation.decisions", partitions=6, configs=WEEK, event="CommentModerated"
+)
+MODERATION_REVIEWS = TopicSpec(
+    "moderation.reviews", partitions=3, configs=MONTH, event="CommentReviewed"
+)
 # Compacted: the latest context per article_id is all any classifier needs.
 ARTICLES_CONTEXT = TopicSpec(
-    "articles.context", partitions=3, configs={"cleanup.policy": "compact"}
+    "articles.context",
+    partitions=3,
+    configs={"cleanup.policy": "compact"},
+    event="ArticleContext",
+    key="article_id",
 )
 
 # Our own services produce decisions and reviews, so bad records there are unlikely; if one
 # appears, the consumer that cannot apply it sets it aside here rather than stalling.
-MODERATION_DECISIONS_DLQ = TopicSpec("moderation.decisions.dlq", partitions=1, configs=MONTH)
-MODERATION_REVIEWS_DLQ = TopicSpec("moderation.reviews.dlq", partitions=1, configs=MONTH)
+MODERATION_DECISIONS_DLQ = TopicSpec(
+    "moderation.decisions.dlq", partitions=1, configs=MONTH, key=None
+)
+MODERATION_REVIEWS_DLQ = TopicSpec("moderation.reviews.dlq", partitions=1, configs=MONTH, key=None)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     COMMENTS_SUBMITTED,

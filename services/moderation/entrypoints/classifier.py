@@ -12,12 +12,9 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from faststream import FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
-from faststream.specification import AsyncAPI
 
 from moderation import metrics
-from moderation.adapters.article_table import ArticleTable
 from moderation.adapters.batch_loop import Applied, BatchLoop
 from moderation.adapters.record_parsing import batch_subscriber
 from moderation.domain.events import CommentModerated, CommentSubmitted, Decision
@@ -52,7 +49,8 @@ def register_classifier(
     stats: WorkerStats | None = None,
 ) -> WorkerStats:
     stats = stats or WorkerStats()
-    # Declared for the AsyncAPI document; publishing goes through broker.publish below so
+    # Declared for FastStream's own view of this broker (the system's AsyncAPI document is
+    # generated from moderation/roles.py); publishing goes through broker.publish below so
     # that every acknowledgement can be awaited before the batch is committed.
     broker.publisher(
         MODERATION_DECISIONS.name,
@@ -137,33 +135,3 @@ def _observe(decisions: list[CommentModerated]) -> None:
                 ", ".join(codes),
                 extra={"comment_id": decision.comment_id},
             )
-
-
-def asyncapi_app() -> FastStream:
-    """The app `faststream docs gen` documents (no model loaded, nothing connected)."""
-    from moderation.adapters.kafka import make_broker
-    from moderation.domain.policy import Policy
-    from moderation.settings import KafkaSettings
-
-    broker = make_broker(KafkaSettings())
-
-    class _NoScorer:
-        model = None
-        labels: tuple[str, ...] = ()
-
-    classifier = Classifier(
-        scorer=_NoScorer(),  # type: ignore[arg-type]
-        policy=Policy(version="docs", thresholds={}),
-        articles=ArticleTable().get,
-    )
-    register_classifier(broker, classifier, ModerationSettings())
-    from moderation import __version__
-
-    return FastStream(
-        broker,
-        specification=AsyncAPI(
-            title="news-moderation classifier",
-            version=__version__,
-            description="Scores comments for toxicity and legal risk; publishes decisions.",
-        ),
-    )
