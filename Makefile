@@ -43,7 +43,7 @@ format: setup
 schemas: setup
 	$(BIN)/moderation schemas
 
-# Short versions; see README.md for the longer soak.
+# Short versions; see docs/benchmarks.md for the longer soak.
 bench: setup
 	$(BIN)/moderation bench --scorer-only
 	$(BIN)/moderation bench --legal-only
