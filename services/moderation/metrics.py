@@ -48,6 +48,12 @@ records_skipped = Counter(
     "Records skipped because even their dead letter could not be published (alert on any)",
     ["role", "topic"],
 )
+undecodable_batches = Counter(
+    "moderation_undecodable_batches_total",
+    "Record batches no codec could decode, given up on after the configured tries: "
+    "dead-lettered whole, or skipped where another role dead-letters the topic (alert on any)",
+    ["role", "topic", "action"],
+)
 events_applied = Counter(
     "moderation_store_events_applied_total", "Events that changed a comment's status", ["topic"]
 )

@@ -501,7 +501,10 @@ async def test_bench_counts_a_backlog_as_undecided_not_lost(broker):
 
 async def test_a_batch_no_codec_can_read_turns_ready_false(broker, client, tmp_path):
     """Whatever stops the consumer before any handler runs (here lz4 with its library
-    hidden from the classifier) is not silent: /ready turns false within the limit."""
+    hidden from the classifier) is not silent: /ready turns false within the limit. (The
+    batch is dead-lettered after MODERATION_UNDECODABLE_MAX_TRIES tries, see
+    test_undecodable.py; here the role is told to keep trying, as while a codec is being
+    installed, to show the alert meanwhile.)"""
     hidden = tmp_path / "no-codecs"
     hidden.mkdir()
     (hidden / "cramjam.py").write_text('raise ImportError("hidden by the test")\n')
@@ -510,6 +513,8 @@ async def test_a_batch_no_codec_can_read_turns_ready_false(broker, client, tmp_p
         name="no-codec-classifier",
         PYTHONPATH=str(hidden),
         MODERATION_STUCK_AFTER_S="3",
+        MODERATION_UNDECODABLE_MAX_TRIES="1000",
+        MODERATION_UNDECODABLE_GIVE_UP_S="600",
     )
     producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, compression_type="lz4")
     await producer.start()

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from moderation.adapters.kafka import connection_options
+from moderation.domain.dead_letters import DeadLetterReason
 from moderation.settings import KafkaSettings
-from moderation.topics import DLQ_HEADER_SOURCE_TOPIC, DLQ_HEADER_TRUNCATED
+from moderation.topics import DLQ_HEADER_REASON, DLQ_HEADER_SOURCE_TOPIC, DLQ_HEADER_TRUNCATED
 
 REPLAY_GROUP = "dlq-replay"
+UNDECODABLE = DeadLetterReason.UNDECODABLE_BATCH.value.encode()
 
 
 @dataclass
@@ -68,7 +70,10 @@ async def replay(
                     headers = dict(record.headers or ())
                     target = headers.get(DLQ_HEADER_SOURCE_TOPIC, b"")
                     # A truncated copy is evidence, not the record: it could only fail again.
-                    if not target or headers.get(DLQ_HEADER_TRUNCATED):
+                    # So is an undecodable batch: its value is a whole record batch as it was
+                    # on the wire, not one record's value (see adapters/undecodable.py).
+                    undecodable = headers.get(DLQ_HEADER_REASON) == UNDECODABLE
+                    if not target or headers.get(DLQ_HEADER_TRUNCATED) or undecodable:
                         report.skipped += 1
                         continue
                     original = [(k, v) for k, v in record.headers if not k.startswith("x-dlq-")]
