@@ -35,6 +35,15 @@ class LagProbe:
         self._lock = asyncio.Lock()
         # Records not yet committed by the group, over every partition (None: not measured).
         self.behind: int | None = None
+        # The same, per partition.
+        self.by_partition: dict[TopicPartition, int] = {}
+
+    def behind_on(self, partitions: Iterable[TopicPartition]) -> int | None:
+        """Records not yet committed on these partitions (a member's own), None if the
+        lag was never measured."""
+        if self.behind is None:
+            return None
+        return sum(self.by_partition.get(tp, 0) for tp in partitions)
 
     async def refresh(self) -> None:
         async with self._lock:
@@ -60,11 +69,12 @@ class LagProbe:
                 for p in sorted(consumer.partitions_for_topic(topic) or ())
             ]
             ends = await consumer.end_offsets(partitions)
-            behind = 0
+            by_partition = {}
             for tp, end in ends.items():
                 done = await consumer.committed(tp) or 0
                 consumer_lag.labels(self.group, tp.topic, str(tp.partition)).set(max(end - done, 0))
-                behind += max(end - done, 0)
-            self.behind = behind
+                by_partition[TopicPartition(tp.topic, tp.partition)] = max(end - done, 0)
+            self.by_partition = by_partition
+            self.behind = sum(by_partition.values())
         finally:
             await consumer.stop()

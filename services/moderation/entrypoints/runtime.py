@@ -10,12 +10,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from aiokafka import TopicPartition
 from fastapi import FastAPI, Response
 from faststream.kafka import KafkaBroker
 
 from moderation.adapters.batch_loop import loops_of
 from moderation.adapters.kafka import ensure_topics, guard_topics, wait_for_broker
 from moderation.adapters.lag import LagProbe
+from moderation.adapters.undecodable import UndecodableBatches
 from moderation.metrics import metrics_response
 from moderation.settings import KafkaSettings, ModerationSettings
 
@@ -60,6 +62,7 @@ class RoleRuntime:
                 self._spawn(guard_topics(self.kafka), "guard-topics")
             for step in before_consuming:
                 await step()
+            self._guard_fetches()
             await self.broker.start()
             log.info("%s consuming from %s", self.role, self.kafka.bootstrap_servers)
             for step in after_consuming:
@@ -84,6 +87,28 @@ class RoleRuntime:
 
         return lifespan
 
+    def _guard_fetches(self) -> None:
+        """Every batch subscriber fetches through the undecodable-batch guard (see
+        adapters/undecodable.py), which dead-letters what the role's batch loops would."""
+        loops = loops_of(self.broker)
+        guard = UndecodableBatches(
+            self.role,
+            self.broker,
+            lambda topic: not loops or any(loop.dead_letters_topic(topic) for loop in loops),
+        )
+        for subscriber in self.broker.subscribers:
+            if hasattr(subscriber, "get_msg"):
+                guard.install(subscriber)
+
+    def owned_partitions(self) -> set[TopicPartition]:
+        """The partitions the group has given to this member, over all its consumers."""
+        owned: set[TopicPartition] = set()
+        for subscriber in self.broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            if consumer is not None:
+                owned |= {TopicPartition(tp.topic, tp.partition) for tp in consumer.assignment()}
+        return owned
+
     def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
         self._tasks[-1].set_name(name)
@@ -105,9 +130,15 @@ class RoleRuntime:
             return False
         if self.consuming and any(loop.idle_too_long for loop in loops):
             # Idle for long: are records waiting all the same? (Measured at most every
-            # few seconds, however often /ready is asked.)
+            # few seconds, however often /ready is asked.) Only this member's partitions
+            # count: another member's lag is that member's to report, and a member with
+            # nothing assigned (more members than partitions) is ready by definition.
+            owned = self.owned_partitions()
+            if not owned:
+                return True
             await self.lag.refresh()
-            return all(loop.progressing(self.lag.behind) for loop in loops)
+            behind = self.lag.behind_on(owned)
+            return all(loop.progressing(behind) for loop in loops)
         return True
 
     def add_operations_routes(
