@@ -29,7 +29,7 @@ from sqlalchemy import exc as db_errors
 from moderation import metrics
 from moderation.adapters.dead_letters import publish_dead_letter
 from moderation.adapters.record_parsing import records_of
-from moderation.domain.dead_letters import DeadLetterReason, Rejected
+from moderation.domain.dead_letters import DeadLetterReason, EventRefused, Rejected
 from moderation.service_layer.decoding import MAX_ERROR_CHARS, decode_records
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,12 @@ class BatchLoop(Generic[EventT]):
                     record.offset,
                     why,
                 )
-                refused.append((record, Rejected(DeadLetterReason.UNPROCESSABLE, why)))
+                reason = (
+                    error.reason
+                    if isinstance(error, EventRefused)
+                    else DeadLetterReason.UNPROCESSABLE
+                )
+                refused.append((record, Rejected(reason, why)))
         return events, results, refused
 
     async def _dead_letter(self, dead: list[tuple[Any, Rejected]]) -> None:

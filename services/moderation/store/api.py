@@ -12,7 +12,6 @@ import asyncio
 import logging
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,9 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from moderation.domain.events import CommentSubmitted, new_event_id, utcnow
 from moderation.store import api_keys
 from moderation.store.pagination import paginate
-from moderation.store.repository import apply_event, article_threads, comment_with_history
+from moderation.store.repository import (
+    apply_event,
+    article_threads,
+    comment_with_history,
+    owner_of,
+)
 from moderation.store.status import Status
-from moderation.store.tables import comments
 from moderation.topics import COMMENTS_SUBMITTED
 
 log = logging.getLogger(__name__)
@@ -148,11 +151,7 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
         if event.site_id != site:
             raise HTTPException(403, f"this API key is for site {site!r}, not {event.site_id!r}")
         async with engine.connect() as conn:
-            owner = await conn.scalar(
-                sa.select(comments.c.site_id)
-                .where((comments.c.comment_id == event.comment_id) & comments.c.site_id.isnot(None))
-                .limit(1)
-            )
+            owner = await owner_of(conn, event.comment_id)
         if owner is not None and owner != site:
             raise HTTPException(403, f"comment id {event.comment_id!r} belongs to another site")
         try:

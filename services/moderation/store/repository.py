@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from moderation.db import insert_ignoring_duplicates, utc
+from moderation.domain.dead_letters import DeadLetterReason, EventRefused
 from moderation.domain.events import CommentModerated, CommentReviewed, CommentSubmitted
 from moderation.store.status import Event, Source, Status, StatusState, next_state
 from moderation.store.tables import comments, processed_events, status_history
@@ -46,8 +47,29 @@ async def _thread_of(conn: AsyncConnection, comment: CommentSubmitted) -> str:
     return parent_thread or comment.parent_id
 
 
+async def owner_of(conn: AsyncConnection, comment_id: str) -> str | None:
+    """The site a comment id belongs to: the site of its first content to arrive."""
+    return await conn.scalar(
+        sa.select(comments.c.site_id)
+        .where((comments.c.comment_id == comment_id) & comments.c.site_id.isnot(None))
+        .limit(1)
+    )
+
+
+async def _check_owner(conn: AsyncConnection, comment: CommentSubmitted) -> None:
+    """A comment id belongs to the site it first arrived for, whatever the path (HTTP or
+    Kafka): content claiming another site is refused for good (dead-lettered)."""
+    owner = await owner_of(conn, comment.comment_id)
+    if owner is not None and owner != comment.site_id:
+        raise EventRefused(
+            DeadLetterReason.SITE_MISMATCH,
+            f"comment id {comment.comment_id!r} belongs to site {owner!r}, not {comment.site_id!r}",
+        )
+
+
 async def apply_event(conn: AsyncConnection, event: Event) -> bool:
-    """Returns whether the event changed anything (False for duplicates and outranked ones)."""
+    """Returns whether the event changed anything (False for duplicates and outranked ones).
+    Raises EventRefused for content claiming a comment id another site owns."""
     if not await _first_time(conn, event.event_id):
         return False
     key = (comments.c.comment_id == event.comment_id) & (comments.c.revision == event.revision)
@@ -68,6 +90,8 @@ async def apply_event(conn: AsyncConnection, event: Event) -> bool:
         if isinstance(event, CommentModerated)
         else None
     )
+    if submitted is not None:
+        await _check_owner(conn, submitted)
     state = next_state(current, event)
 
     if row is None:
