@@ -34,3 +34,11 @@ def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
     assert 0.0 <= meta["validation"]["spans_semeval_test"]["char_f1"] <= 1.0
     [scores] = NewsModelScorer(out).score_batch(["a comment"])
     assert set(scores) == set(meta["labels"])
+    import onnx  # a training dependency, like the encoder
+
+    # The export fused attention before quantising it (the speed the docs claim rests on it).
+    assert meta["fused_operators"].get("Attention") == 1
+    ops = {node.op_type for node in onnx.load(str(out / "model.int8.onnx")).graph.node}
+    assert "QAttention" in ops
+    policy = meta["validation"]["default_policy"]["public_sets"]
+    assert policy["abusive"] > 0 and 0.0 <= policy["held"] <= 1.0

@@ -6,7 +6,9 @@
   computed as SemEval did: F1 per post (1 when both gold and prediction are empty), averaged;
 - per label, the threshold that keeps the false-positive rate on validation negatives at or
   under a target, with the precision and recall it gives (the policy's defaults come from
-  here; docs/models.md).
+  here; docs/models.md);
+- what the default policy does with the validation comments: the share of abusive ones
+  (toxicity label >= 0.5) it holds and of clean ones it approves, per source.
 """
 
 from __future__ import annotations
@@ -75,6 +77,41 @@ def label_report(corpus: Corpus, rows: list[Row], scores: np.ndarray) -> dict[st
     return report
 
 
+def policy_report(
+    corpus: Corpus, rows: list[Row], scores: np.ndarray, thresholds: dict[str, float]
+) -> dict[str, Any]:
+    """Held share of abusive and approved share of clean comments when every label is held
+    at its threshold, as the classifier does; rows without a toxicity label are left out."""
+    truth = corpus.targets(rows)[:, LABELS.index("toxicity")]
+    held = np.zeros(len(rows), dtype=bool)
+    for label, threshold in thresholds.items():
+        held |= np.nan_to_num(scores[:, LABELS.index(label)], nan=0.0) >= threshold
+    known = ~np.isnan(truth)
+    abusive, clean = known & (truth >= 0.5), known & (truth < 0.5)
+    sources = np.array([r.source for r in rows])
+
+    def shares(mask: np.ndarray) -> dict[str, Any]:
+        a, c = abusive & mask, clean & mask
+        return {
+            "abusive": int(a.sum()),
+            "held": round(float(held[a].mean()), 4) if a.any() else None,
+            "clean": int(c.sum()),
+            "approved": round(float((~held[c]).mean()), 4) if c.any() else None,
+        }
+
+    public = sources != "supplement"
+    report = {"thresholds": thresholds, "public_sets": shares(public), "all": shares(known)}
+    report["by_source"] = {s: shares(sources == s) for s in sorted(set(sources))}
+    return report
+
+
+def default_thresholds() -> dict[str, float]:
+    from moderation.domain.policy import load_policy
+
+    policy = load_policy()
+    return {label.value: t for label, t in policy.thresholds.items() if t is not None}
+
+
 def suggest_threshold(truth: np.ndarray, scores: np.ndarray, target_fpr: float) -> dict:
     known = ~np.isnan(truth)
     positive = truth[known] >= 0.5
@@ -140,7 +177,9 @@ def evaluate_artifact(folder: Path, corpus: Corpus, limit: int = 0) -> dict[str,
     validation, span_test = corpus.of("validation"), corpus.of("span_test")
     if limit:
         validation, span_test = validation[:: max(1, len(validation) // limit)], span_test[:limit]
-    report = label_report(corpus, validation, score_rows(scorer, validation))
+    scores = score_rows(scorer, validation)
+    report = label_report(corpus, validation, scores)
+    report["default_policy"] = policy_report(corpus, validation, scores, default_thresholds())
     report["spans_semeval_test"] = span_f1(scorer, span_test)
     report["news_probe_auc"] = probe_report(scorer)
     return report

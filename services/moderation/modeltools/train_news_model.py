@@ -55,6 +55,17 @@ def _device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def _bf16(device: torch.device, precision: str) -> bool:
+    """bfloat16 autocast where the hardware has it (the weights and optimiser stay fp32):
+    1.6x faster steps on the 2-core Sapphire Rapids CPU here (AMX), faster on a GPU too.
+    Without native bf16 it would be emulated and slower, so `auto` then keeps fp32."""
+    if precision != "auto":
+        return precision == "bf16"
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return bool(torch.cpu._is_avx512_bf16_supported())
+
+
 def tokenizer() -> Tokenizer:
     tok = Tokenizer.from_file(str(encoder_dir() / "tokenizer.json"))
     tok.no_padding()
@@ -183,12 +194,15 @@ def train(args: argparse.Namespace) -> dict:
         ),
     )
     step = 0
+    bf16 = _bf16(device, args.precision)
     net.train()
     for epoch, rows in enumerate(plan):
         items = encode(rows, tok)
         for batch in batches(items, args.batch_size, rng):
             ids, mask, targets, token_targets, token_rows = collate(batch, device)
-            label_logits, token_logits = net(ids, mask)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                label_logits, token_logits = net(ids, mask)
+            label_logits, token_logits = label_logits.float(), token_logits.float()
             known = ~torch.isnan(targets)
             losses = torch.nn.functional.binary_cross_entropy_with_logits(
                 label_logits, torch.nan_to_num(targets), pos_weight=pos_weight, reduction="none"
@@ -224,6 +238,7 @@ def train(args: argparse.Namespace) -> dict:
         {
             "seconds": round(train_seconds),
             "device": device.type,
+            "precision": "bf16 autocast" if bf16 else "fp32",
             "steps": step,
             "rows_seen": sum(len(r) for r in plan),
             "leave_out": args.leave_out,
@@ -235,10 +250,18 @@ def train(args: argparse.Namespace) -> dict:
 
 
 def export(net: NewsToxicityNet, out: Path, args: argparse.Namespace) -> None:
+    """torch -> ONNX -> fused -> int8. The graph is exported with plain ("eager") attention
+    because that is the pattern onnxruntime's transformer optimiser recognises: it fuses
+    each layer's attention, bias+GELU and residual+LayerNorm into single kernels, and the
+    quantiser then turns the fused attention into int8 QAttention (1.26x the comments per
+    second of the unfused int8 graph on 2 CPU cores; docs/models.md)."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
 
     out.mkdir(parents=True, exist_ok=True)
     fp32 = out / "model.fp32.onnx"
+    net.encoder.config._attn_implementation = "eager"
     dummy = torch.ones(2, 16, dtype=torch.long)
     torch.onnx.export(
         ExportWrapper(net),
@@ -255,9 +278,29 @@ def export(net: NewsToxicityNet, out: Path, args: argparse.Namespace) -> None:
         opset_version=17,
         dynamo=False,
     )
+    config = net.encoder.config
+    fused = optimize_model(
+        str(fp32),
+        model_type="bert",
+        num_heads=config.num_attention_heads,
+        hidden_size=config.hidden_size,
+        opt_level=1,
+    )
+    fusions = {op: n for op, n in fused.get_fused_operator_statistics().items() if n}
+    fused_path = out / "model.fused.onnx"
+    fused.save_model_to_file(str(fused_path))
     model = out / "model.int8.onnx"
-    quantize_dynamic(str(fp32), str(model), weight_type=QuantType.QInt8, per_channel=True)
+    quantize_dynamic(
+        str(fused_path),
+        str(model),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        # The fused ops live in onnxruntime's own domain, where shape inference cannot
+        # type their outputs; every tensor in this graph is float32.
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
     fp32.unlink()
+    fused_path.unlink()
     shutil.copyfile(encoder_dir() / "tokenizer.json", out / "tokenizer.json")
     meta = {
         "version": "news-minilm-" + datetime.now(UTC).strftime("%Y%m%d"),
@@ -278,6 +321,7 @@ def export(net: NewsToxicityNet, out: Path, args: argparse.Namespace) -> None:
             "seed": SEED,
             "supplement": not args.no_supplement,
         },
+        "fused_operators": fusions,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
@@ -293,6 +337,9 @@ def main() -> None:
     parser.add_argument("--span-weight", type=float, default=0.5)
     parser.add_argument("--samples", type=int, default=0, help="rows in all (0: every epoch)")
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument(
+        "--precision", choices=("auto", "bf16", "fp32"), default="auto", help="autocast"
+    )
     parser.add_argument("--leave-out", default=None, help="train without this source")
     parser.add_argument("--no-supplement", action="store_true")
     parser.add_argument(
