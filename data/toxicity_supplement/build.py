@@ -482,6 +482,18 @@ Next protest we're bringing more than placards for {P}. [Be ready.|{He}'s been w
 {P} has a lovely family. Be a shame if they found out the hard way what people think of {him}.
 We'll find {PL} after the game. {He} knows what {he} did.
 Nice house, {V}. Saw it on Street View. Nice kids too.
+Carry on like that, {V}, and you'll end up [in A&E|in intensive care|on a hospital ward] yourself. I'm local[.|, by the way.]
+Seen the new [trauma unit|hospital wing|fracture clinic] in {TOWN}? That's where {P} is headed if I ever bump into {him}.
+{P}'s [home address|address|house] is public record if anyone fancies [a word|a quiet chat|popping round] with {him}.
+[Just so everyone knows,|FYI,|For anyone local,] {P} lives off {ROAD} in {TOWN}. Do with that what you will.
+The [burns unit|A&E|spinal ward] in {TOWN} is [very good|open all night|never full]. {P} might want to get familiar with it.
+{H} you post your gym, your street and your dog's name on here. It really wouldn't take long to find you.
+If {PL} shows {his} face [at the training ground|in {TOWN}|at the bar after the game] again, {he}'ll [need a stretcher|be leaving on a stretcher|need a good surgeon].
+Tell {J} [the office|{his} office] [isn't that secure|has a back door] and plenty of us know [what car {he} drives|when {he} leaves work|which train {he} gets].
+I'd start checking who's behind you on the walk home, {V}. [Just a friendly tip.|Only saying.|Call it advice.]
+ts :: Keep it up, {V}, and it'll be your family reading [your|the] obituary[.| next week.]
+Some of us have long memories and short tempers, {P}. [See you around.|You'll find out.|Enjoy the quiet while it lasts.]
+{P} might want to [book a hospital bed|get private health insurance|sort out {his} will] before {his} next visit to {TOWN}.
 """,
     ),
     "incitement": (
@@ -563,6 +575,18 @@ s :: Hope the cancer gets {P} before the voters do.
 Hope {P}'s kids grow up hating {him}.
 s :: I'd pay good money to watch {P} drown.
 Hope {P} spends {his} last years alone in a grotty care home with nobody visiting.
+Hope you catch something [nasty|horrible|incurable], {V}[.|, and that it lingers.| {E}]
+s :: Hope {P} [goes to sleep tonight|has a nap this afternoon|has a lie-down after the vote] and never wakes up.
+May {P}'s [family|whole family|kids] be struck down with [something|the same illness|a long illness], see how {he} likes it.
+Fingers crossed {PL} [snaps|wrecks] {his} [cruciate|ankle|achilles] again and never plays another game.
+Hope {P} [needs an ambulance|has a bad fall] one day and the wait is [twelve hours|all night|as long as the ones {he} caused].
+Hope every day of {P}'s [retirement|life|old age] is spent in pain. [Every single one.|Nothing less.|Every last day.]
+s :: Someone get the [undertaker|vicar|gravedigger] on standby for {P}. [Can't come soon enough.|The sooner the better.]
+I wish {P} [a long|a slow|a miserable] illness and a [cold|short-staffed|crowded] ward to suffer it on.
+Hope {J}'s [eyesight|hands|mind] goes so {he} can never write another word.
+Here's hoping {P} gets [the flu|pneumonia|sepsis] [this winter|over Christmas] and the [GP|surgery] can't fit {him} in.
+s :: Hope {P} chokes on {his} [Christmas dinner|victory dinner|next speech]. For good this time.
+s :: May the next [storm|flood|fire] find {P}'s house first, with the whole family at home.
 """,
     ),
     "identity_attack": (
@@ -705,6 +729,20 @@ Hey {FV}, nice rack. Smile more, sweetheart 😘
 Those tight shorts on {FP} are the only reason I watch women's football.
 xi :: {F} should stop talking and start stripping, at least then she'd be useful.
 xo :: {F} looks like she'd be a good shag. Shame she won't shut up.
+{F} can [come round|pop over] and I'll give her a real headline[ 😏|, front page and everything 😉|.]
+I've got something long and hard for {F}, and it isn't the [budget|report|policy document] 😏
+[Nice legs in the byline photo, {FV}.|That byline photo, {FV} 😍] Bet the rest is even better.
+Shame the picture of {F} cuts off at the [shoulders|neck]. [Would have liked to see the rest 😏|Show us the rest next time 😉]
+{FV}, you can [cross-examine|interrogate|frisk] me in private any time 😉
+{FP} can [tackle me|pin me down|wear me out] any day. I'd let her [win|take whatever she likes] 😏
+{PL} can give me a private training session in the showers[ 😏|, just the two of us 😉]
+Dear {FV}, I read your [article|column|report]. Twice. Mostly looking at your picture though 🤤
+{F} should lean forward like that [in every photo|more often]; best [front page|report|press conference] in ages 😏
+I'd give {F} a [seeing-to|proper seeing-to] she wouldn't forget[.| 😏]
+{F} [licking her lips|biting her lip] during the [debate|interview|hearing] was meant for me, I know it 😏
+{FV}, your next interview should be on my sofa. [Wear less.|Skirt optional.|Leave the blazer at home.] 😉
+Hey {H}, your profile pic is [fit|hot]. Fancy a private chat? [No clothes needed 😏|Show me more 😉]
+Whatever {F} is [saying|arguing about], I'm just picturing her [in the shower|in her underwear] 🥵
 """,
     ),
     "self_harm": (
@@ -739,6 +777,15 @@ Do the world a favor, {IN}, and off yourself.
 Maybe try the train tracks this time, {IN}.
 Everyone would be happier if {J} just ended it all. Nobody would miss {him}.
 You should kill yourself, {H}. Genuinely.
+You say you're depressed, {H}? [Then finish the job.|Finish the job then.|Go on then, finish it.]
+The [express|last train|fast train] through {TOWN} doesn't stop, {H}. Step in front of it[.| and do us a favour.| tonight.]
+[Nobody would mind|Honestly nobody would mind|Nobody would even notice] if you stepped off the [platform|multi-storey|cliff edge] tonight, {IN}.
+Sounds like you've already got the pills, {H}. [Might as well use them.|So what's stopping you?|Use them.]
+Struggling, {V}? The [motorway bridge|car park roof|old quarry] in {TOWN} is [open all night|very high|quiet after midnight]. Just saying.
+If life's that bad, {H}, you know what the answer is. [Nobody will stop you.|Nobody here would try to stop you.]
+Log off and [walk into the river|step out in front of a lorry|take a long walk off a short pier], {IN}.
+Last time you [failed|bottled it|couldn't go through with it], {H}. [Try harder.|Do it properly this time.|Second time lucky.]
+{J} says {he} has [anxiety|depression|burnout]. [The bridge on {ROAD} is right there.|There's a tall car park near the office.|Plenty of train lines in {TOWN}.]
 """,
     ),
     "insult": (
@@ -918,6 +965,22 @@ The robbers were armed with machetes, the article says. Terrifying for the staff
 {T} [bombed|collapsed|imploded] in the second half and {T2} punished every mistake.
 The [knife amnesty|knife bin|weapons amnesty] in {TOWN} collected {NUM} blades in a month. Good work.
 {PL} went in hard on the keeper and was lucky to stay on. [Reckless.|Should have been red.|Daft challenge.]
+{T} should have killed the game off [at 2-0|before half-time|with that chance in the eightieth minute] but let {T2} back in.
+One more goal would have killed the tie off. Instead {T} sat back and paid for it[.| against {T2}.]
+The attack [was toothless|carried no threat|looked blunt] without {PL}; the midfield had to do everything.
+{PL} led the attack superbly, [two assists|a goal and an assist|a hat-trick] and never stopped running.
+{PL} [attacked the near post|attacked every cross|attacked the space behind] brilliantly and got the [winner|reward he deserved] late on.
+{PL} [hammered|smashed|thumped] a volley [past the keeper|into the roof of the net|in off the bar] in the [third|ninetieth|first] minute[.|!]
+The bowling attack [ripped through|tore through|destroyed] the top order at {UKTOWN}. [What a spell.|Five wickets before lunch.]
+{PL} left [three|two] defenders for dead and [slotted it home|rolled it in|finished calmly] from [ten|six|eight] yards.
+The [defence|back line|back four] [was massacred|got butchered|was carved open] on the break [all afternoon|in the first half|against {T2}] and the [manager|coach|bench] just watched.
+The [rapist|serial rapist|attacker] jailed in {TOWN} [last year|this week|on {DAY}] should never be released[. The victims deserve that much.|, and the parole board should listen to the victims.| while he's still a danger.]
+Anyone convicted of [sexual offences against children|child sex offences|grooming] should stay on the sex offenders' register for life[.|, no exceptions.|, whatever {ORGS} says.|. The case in {TOWN} shows why.]
+[Six|Eight|Nine|Ten] years for [a string of rapes|the attack on a woman on {ROAD}|raping a teenager] is nowhere near enough. The sentencing guidelines need changing.
+The [child abuser|paedophile] [jailed|convicted] in {TOWN} was already on the register. How was he allowed to work with children?
+Life should mean life for [murderers|killers] like the one in {TOWN}. The victim's family have been through enough.
+[Lock up|Jail] the [gang|men|couple] who [trafficked|exploited|abused] those [girls|children|workers] in {TOWN} for as long as the law allows.
+Sex offenders [should never be housed|shouldn't be placed] next to [schools|playgrounds|the primary school] in {UKTOWN}. The probation service got this badly wrong.
 """,
     ),
     "idiom": (
@@ -964,6 +1027,26 @@ That [sunset|view|photo] over {TOWN} is absolutely killer. Well done to whoever 
 My [nan|mum|gran] always said she'd murder a cup of tea after [the bingo|church|a long shift].
 We died laughing at the [panto|school play|quiz night] in {TOWN} on {DAY}. Brilliant night.
 The [humidity|traffic|queue at the tip] is killing me this week. Roll on {DAY}.
+Break a leg to [everyone in|the whole cast of|the kids in] the {UKTOWN} [amateur dramatics|youth theatre|musical society] show on {DAY}!
+[Our daughter|My son|My niece|Our grandson] opens in the school musical on {DAY}. Break a leg, [sweetheart|kiddo|love]!
+If they [fix the drains|resurface the road|relay the water pipes] while {ROAD} is dug up anyway, that's two birds with one stone.
+Spent {DAY} [hanging|putting up|stringing up] the Christmas lights [on {ROAD}|along the high street|round the market square] with the volunteers. Looks magical.
+[Hanging pictures|Hanging a mirror|Putting up shelves] in the new [flat|house|bedroom] and I've already [drilled into a pipe|lost the spirit level|bent three nails]. [Send help.|DIY is not my thing.]
+Perfect drying day in {TOWN}, first time in [weeks|a fortnight|ages] I've managed to hang the washing out.
+[A film crew|A TV crew|The production company] will shoot [scenes for a period drama|a police series|a music video] on {ROAD} on {DAY}, so expect road closures.
+They shot the [whole film|advert|series] in {TOWN} and you can spot the [market|old bus station|pier] in the [trailer|opening scene|first five minutes].
+[The council|City hall|The county board] says it will execute the [flood plan|regeneration plan|new parking strategy] by [spring|the end of the year|next summer]. We'll see.
+The {UKTOWN} [brass band|choir|comedy troupe] knocked them dead [at the festival|in the final|on {DAY}]. Well deserved.
+The [sequel|big-budget remake|superhero film|musical adaptation] [bombed|flopped and bombed] at the box office, which says a lot about [ticket prices|the studio|the reviews].
+The [panto|new musical|new play] at the {TOWN} theatre bombed on opening night, but [the second night was brilliant|the reviews have picked up since].
+I could murder a [Sunday roast|fish supper|full English|Chinese takeaway] after [that walk|standing in the rain all afternoon|the parish meeting].
+Honestly, the [crossword|sudoku|quiz] in {DAY}'s paper was a killer. Took me all afternoon.
+Took a stab at the [quiz|crossword|puzzle] on page [12|9|20] and got [half|most|none] of it right.
+Go and smash your exams, {UKTOWN} students! [Results day is nearly here.|Best of luck on {DAY}.]
+The new [chef|owner] at the pub on {ROAD} is murdering the competition, best [Sunday lunch|pie|burger] in {TOWN}.
+The comedian at the {TOWN} [arts centre|comedy club] died a death on {DAY}; not one laugh. Poor lad.
+Pulled a muscle hanging [the curtains|a shelf|the bunting for the street party|the washing out] on {DAY}. [Getting old.|Never again.|Ouch.]
+They're hanging the new [portrait|exhibition|quilt display] in the {TOWN} library on {DAY}. Worth a look.
 """,
     ),
     "rude_substring_names": (
@@ -1047,6 +1130,21 @@ The DMV wait times in {USTOWN} are a national disgrace.
 [Four|Five|Six] years of {P} and {TOWN} has [fewer buses|longer waits|more potholes] than ever. Record speaks for itself.
 The way {ORGS} treated the {JOB}s in this story is shameful and someone should answer for it.
 {PL} has been [poor|off the pace|anonymous] all season and the manager keeps picking {him}. Baffling.
+{T} were [pathetic|spineless|gutless|woeful] from the first whistle. That performance should embarrass everyone at the club.
+A [gutless|lifeless|cowardly], toothless display from {T}. The fans who travelled to {TOWN} deserved far more.
+This is a [cynical|dishonest|cynical, dishonest] [budget|spending review|council budget] that [hides|buries] the [tax rises|cuts|council tax rise] in the small print[.| and hopes nobody reads it.]
+The [spring statement|budget|council's spending plan|mayor's budget] is [cynical and dishonest|a con|dishonest accounting]; the numbers simply don't add up[.| for {TOWN}.]
+{ORGS} has been [spineless|gutless|cowardly] over the [report|sewage scandal|cover-up]. Nobody has been held to account.
+A [pathetic|feeble|laughable] response from {ORGS} to [the flooding|the waiting lists|the complaints]. [Four lines and no apology.|A press release and nothing else.]
+That was the [worst|most inept|most clueless] [defending|refereeing|second half] I've seen at {T} in twenty years. Embarrassing.
+[The council's|The government's|City hall's] housing strategy is [lazy|a mess|dishonest], and the families in temporary flats in {UKTOWN} are paying for it.
+The [regulator|watchdog|ombudsman] is [toothless|useless|asleep at the wheel]. Fining the [water company|energy firm|rail operator] [pennies|a week's profit] changes nothing.
+The [defending|midfield|finishing] from {T} was [shambolic|amateurish|a joke] and the substitutions made it worse.
+[The policy|This bill|The new rule] is [cruel|heartless] and will hit [disabled people|carers|the poorest families] hardest. Scrap it.
+[The committee's report|The inquiry report|The review] [is a whitewash|reads like a whitewash], [an insult to|a kick in the teeth for] the families [who gave evidence|in {TOWN}].
+Season ticket prices at {T} are [a rip-off|daylight robbery]. The owners [treat fans like cash machines|have lost touch completely].
+The [fare rise|rent increase|parking charge hike] is [an insult to|a slap in the face for] every {JOB} in {TOWN}.
+The inspection report on the {UKTOWN} academy is damning: [weak teaching|unsafe buildings|chaotic leadership]. The trust has failed those kids.
 """,
     ),
     "robust_disagreement": (
@@ -1123,6 +1221,11 @@ The gunman was shot dead by police after the siege in {TOWN}, the article says. 
 My [son|daughter] was in the same ward. The nurses there are saints.
 Executions in [Iran|Saudi Arabia|Texas] are rising, according to the report. Worth reading in full.
 The inquest into the death on {ROAD} hears evidence on {DAY}.
+The [bowel cancer symptoms in the article are worth knowing: blood in your poo|bladder cancer symptoms in the article are worth knowing: blood in your wee] is nothing to be embarrassed about[.|, see the GP.| and the GP in {TOWN} has seen it all before.]
+[Dad|My husband|My mum] had a colonoscopy on {DAY} and it caught the polyps in time. Don't be squeamish, go.
+Broke my [ankle|wrist|collarbone] slipping on the ice on {ROAD}. Six weeks in a cast. Grit the pavements, please.
+[My husband's|My wife's|My dad's] [kidney|liver|heart] transplant came through [last month|on {DAY}]. Please sign the organ donor register.
+[Stroke|Heart attack] symptoms in women are often different, [the article says|the nurse told us|the paramedic explained]. [Wish my mum had known.|Worth sharing with your sisters.|My aunt nearly missed hers.]
 """,
     ),
     "quoting_article": (
@@ -1194,6 +1297,21 @@ Hispanic small businesses in {USTOWN} employ thousands of people. The article un
 Native American history should be taught properly in our schools. Great piece.
 My best mate is {GAF} and he's the reason I got through the last year.
 The {GAF} food festival in {UKTOWN} was brilliant, best Saturday in ages.
+We need [proper border control|secure borders|a controlled border] and [safe legal routes|legal ways to claim asylum|a working asylum system]. [Both things can be true.|The two aren't opposites.|Nobody serious argues otherwise.]
+Stopping the small boats means going after the smugglers, not [punishing|demonising|blaming] the people in them[.|, as the article says.| who are often fleeing war.]
+The [people smugglers|smuggling gangs|traffickers] making thousands a head from [Channel crossings|dinghy crossings|desert crossings] are the real criminals here[.|, not the passengers.| and should be prosecuted.]
+Wanting [lower net migration|tighter border checks|asylum claims decided faster|an orderly border] doesn't make me racist. I just want a system that [works|is fair to everyone|the public trusts].
+{TOWN} welcomed [Ukrainian|Afghan|Syrian|Hong Kong] refugees and most of them are working now. Credit to the volunteers.
+The asylum hotels[ in {UKTOWN}|] cost the taxpayer [millions a day|a fortune]; process the claims faster and [the hotels|the bills|the rows] go away.
+[Councils|Local councils] like {UKTOWN} are paying for asylum housing with no extra money from the Home Office. That's the real problem.
+[Border states|Cities like {USTOWN}] say they're footing the bill for [shelters|buses|processing|asylum housing]; Congress should fund them properly instead of [arguing|grandstanding].
+I'm [in favour of|all for|not against] immigration, but an asylum backlog [that size|of this size|running into years] is a [government failure|Home Office failure|failure of management].
+[Returning|Deporting] failed asylum seekers is lawful policy; the question is whether it's done [humanely and quickly|fairly and fast|properly|with proper appeals].
+My [grandparents|parents] came here as refugees [in 1972|from Uganda|from Hungary], and I still think the asylum system is broken. Both things are true.
+The [Rwanda scheme|offshore processing plan|new removal policy] was expensive and didn't work. Spend the money on [caseworkers|faster decisions|border staff] instead.
+Legal migration is far higher than the boats, [the article says|the figures show], and it mostly fills [care|NHS|farm|hospitality] jobs. [The debate should start there.|Worth remembering.]
+Immigration should be debated calmly; nobody in {TOWN} should be shouted down for raising it, or for defending migrants either.
+Our town took in [forty|sixty|a hundred|two hundred] asylum seekers at the [hotel|old barracks|old college] and none of the predicted trouble happened.
 """,
     ),
     "harsh_but_fair_commenter": (
@@ -1250,6 +1368,15 @@ The vasectomy waiting list in {TOWN} is now {NUM} months, according to the artic
 Naked bike ride through {TOWN} on {DAY} for charity. Brave souls in this weather!
 Teaching kids the proper names for their body parts keeps them safer. The NSPCC says so.
 The article about the rape conviction rate is shocking. Hardly any reports end in a charge.
+[Lads|Fellas|Boys], check your balls [once a month|in the shower|regularly]. Testicular cancer is [very treatable|one of the most curable cancers] if it's caught early.
+[My brother|My mate|My son|Our lad] found a lump on his testicle at [22|27|31|19]; he's fine because he went to the GP straight away. Check yourselves, boys.
+Good to see {PL} talking about his testicular cancer. Getting young men to check themselves could save lives.
+[Women|Ladies], check your breasts [every month|regularly|in the shower]; [my mum|my aunt|my friend] found her lump that way[.| and she's fine now.]
+Had my prostate examined [last week|on {DAY}]. [Five minutes of awkward|Slightly undignified], then peace of mind. Men, just book it.
+The [nurse|GP|practice nurse] in {TOWN} was brilliant talking my daughter through her first smear test.
+Erectile problems can be an early sign of [heart disease|diabetes], [the article says|my GP told me]. Worth [men knowing|passing on to your dad|mentioning to your doctor].
+Pelvic floor [physio|classes] after giving birth should be standard[ in {TOWN}|]. [Half my antenatal group|Every mum I know|My sister] still [has problems|struggles] years later.
+The [breastfeeding support group|bra fitting clinic for mastectomy patients|menopause café] at the {TOWN} [hospital|library] meets on {DAY}.
 """,
     ),
     "mental_health_support": (
