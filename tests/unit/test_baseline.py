@@ -133,3 +133,58 @@ def test_benign_identity_rows_are_negatives_for_every_label():
     extra = benign_identity_rows()
     assert len(extra.texts) > 300 and not extra.targets.any()
     assert any("Muslims" in t for t in extra.texts)
+
+
+def _long(words, *inserted):
+    """A comment of filler words with `inserted` pieces at the given word positions."""
+    out = ["the", "council", "meets", "on", "tuesday"] * (words // 5)
+    for position, piece in inserted:
+        out[position:position] = [piece]
+    return " ".join(out)
+
+
+# Long comments (several 30-word windows) with what a window boundary can cut: a phrase,
+# letters spaced apart, '!' beside a line break; short ones; escapes and odd whitespace.
+EDGE_BODIES = [
+    _long(60, (30, "you idiot"), (10, "Muslims are vermin")),
+    _long(60, (29, "i d i o t")),  # spaced letters across the boundary
+    _long(60, (28, "is a l i a r")),
+    _long(60, (30, "idiot\n!stupid")).replace(" ", "\n", 3),
+    _long(60, (30, "stup\n&#33;d you\n%7Cdiot")),
+    _long(90, (59, "you\u3000moron"), (61, "1d10t"), (3, "&#105;diot")),
+    _long(45, (22, "scum-bag\tfuuuck")) + "\r\n" + "|you| " * 3,
+    "You're an 1d10t",
+    "",
+    "   ",
+    "Muslims opened a café",
+    _long(300, *((p, "you stupid clown") for p in range(0, 300, 17))),
+]
+
+
+def test_scores_from_the_classifiers_normalised_batch_are_the_same():
+    """The classifier normalises a batch once and hands it to the lexicon; the scores must
+    be exactly those of `score_batch`, which normalises the windows itself."""
+    from moderation.benchmarks.corpus import comment_bodies
+    from moderation.scoring.baseline import located_windows, windows
+    from moderation.text.normalise import normalise_batch, windows_alike
+
+    scorer = BaselineScorer()
+    bodies = EDGE_BODIES + comment_bodies(200, seed=11)
+    batch = normalise_batch(bodies)
+    alike = [windows_alike(batch, i, b) for i, b in enumerate(bodies)]
+    assert any(alike) and not all(alike)  # both ways of counting are exercised
+    assert scorer.score_canonical(bodies, batch) == scorer.score_batch(bodies)
+    found = located_windows(bodies, 30)
+    rows, owners = windows(bodies, 30)
+    assert [w.text for w in found] == rows and [w.comment for w in found] == owners.tolist()
+    lexicon = Lexicon()
+    assert np.array_equal(lexicon.window_counts(batch, bodies, found), lexicon.counts(rows))
+    assert lexicon.window_counts(batch, bodies, found).sum() > 50
+
+
+def test_words_of_windows_are_those_of_str_split():
+    from moderation.scoring.baseline import located_windows
+
+    body = " a\u3000b\xa0c\x1cd\u2028e\x85f " * 20
+    found = located_windows([body], 30)
+    assert [w.text for w in found] == [" ".join(body.split()[w.start : w.end]) for w in found]

@@ -57,14 +57,14 @@ def test_scorer_failure_holds_the_batch_never_approves():
 class ExplodingRisks:
     """Fails on any batch that contains the word 'boom'."""
 
-    def check_batch(self, items):
+    def check_batch(self, items, canonical=None):
         if any("boom" in c.body for c, _ in items):
             raise ValueError("bad regex")
         return [[] for _ in items]
 
 
 class FoundRisk:
-    def check_batch(self, items):
+    def check_batch(self, items, canonical=None):
         return [[Reason(code=ReasonCode.LEGAL_ANONYMITY)] for _ in items]
 
 
@@ -96,3 +96,43 @@ def test_section_from_article_context_selects_overrides():
     )
     [decision] = classifier.classify([comment("idiot")])
     assert decision.decision == Decision.APPROVE
+
+
+class CanonicalKeywordScorer(KeywordScorer):
+    """A scorer that reads the canonical text: records the batch it was handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handed = []
+
+    def score_canonical(self, texts, batch):
+        self.handed.append(batch)
+        return self.score_batch(texts)
+
+
+class RecordingRisks:
+    def __init__(self) -> None:
+        self.handed = []
+
+    def check_batch(self, items, canonical=None):
+        self.handed.append(canonical)
+        return [[] for _ in items]
+
+
+def test_a_batch_is_normalised_once_for_the_scorer_and_the_legal_checks():
+    from moderation.text.normalise import normalise_batch
+
+    scorer, risks = CanonicalKeywordScorer(), RecordingRisks()
+    bodies = ["Ｓ.m.1.t.h is a L!AR", "you idiot"]
+    decisions = make(scorer=scorer, risks=risks).classify([comment(b) for b in bodies])
+    [handed] = scorer.handed
+    assert risks.handed == [handed]  # the very same batch, not one each
+    assert handed.text == normalise_batch(bodies).text
+    assert [d.decision for d in decisions] == [Decision.APPROVE, Decision.HOLD]
+
+
+def test_a_scorer_without_score_canonical_gets_the_bodies():
+    scorer, risks = KeywordScorer(), RecordingRisks()
+    make(scorer=scorer, risks=risks).classify([comment("fine"), comment("idiot")])
+    assert scorer.batches == [2]
+    assert risks.handed[0] is not None

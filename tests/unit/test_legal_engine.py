@@ -101,12 +101,12 @@ class SlowOn:
         slow_left = [times]
         real = checker._check
 
-        def check(items):
+        def check(items, canonical=None):
             self.calls.append(len(items))
             if any(word in c.body for c, _ in items) and slow_left[0] != 0:
                 self.now += 10.0
                 slow_left[0] = None if slow_left[0] is None else slow_left[0] - 1
-            return real(items)
+            return real(items, canonical)
 
         checker._check = check
 
@@ -293,3 +293,55 @@ def test_a_neutraliser_works_within_its_sentence_only():
     }
     results = checker.check_batch([(comment(b, article_id="t"), trial) for b in bodies])
     assert [[r.code for r in reasons] for reasons in results] == list(bodies.values())
+
+
+def test_the_batch_records_which_comments_had_spaced_letters_joined():
+    batch = normalise_batch(["fine words", "a s m i t h", "no\n s m", "l i a r"])
+    assert batch.spaced_letters == {1, 3}
+    assert normalise_batch(["none here"]).spaced_letters == frozenset()
+
+
+def test_windows_alike_only_where_no_step_reads_across_words():
+    from moderation.text.normalise import windows_alike
+
+    bodies = [
+        "plain words here",
+        "s m i t h",
+        "wow\n!great",
+        "wow!\ngreat",
+        "no bang\nhere",
+        "stup\n&#33;d",
+        "stup &#33;d",
+    ]
+    batch = normalise_batch(bodies)
+    assert [windows_alike(batch, i, b) for i, b in enumerate(bodies)] == [
+        True,
+        False,  # letters joined across spaces
+        False,  # '!' next to a line break reads as 'i'
+        False,
+        True,
+        False,  # an escaped '!' too
+        True,
+    ]
+
+
+def test_whitespace_is_a_space_to_the_normaliser_except_line_breaks():
+    """`windows_alike` relies on it: any whitespace between words reads as one space."""
+    from moderation.text.normalise import JOINER, SPACE, lookup_table
+
+    table = lookup_table()
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    assert {c for c in spaces if table[ord(c)] != SPACE} == {"\n", "\r"}
+    assert {int(table[ord(c)]) for c in "\n\r"} == {JOINER}
+
+
+def test_a_batch_normalised_by_the_caller_gives_the_same_reasons(tmp_path):
+    from tests.legal_cases import load_cases, write_term_files
+
+    cases = load_cases()
+    items = [(c.comment, c.article) for c in cases]
+    checker = LegalRiskChecker(
+        SiteTermLists(write_term_files(tmp_path)), budget_ms_per_comment=1000.0
+    )
+    canonical = normalise_batch([c.comment.body for c in cases])
+    assert checker.check_batch(items, canonical) == checker.check_batch(items)

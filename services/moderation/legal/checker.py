@@ -27,7 +27,7 @@ from moderation.legal.proximity import Nearby, Tokens, without_contained
 from moderation.legal.site_terms import SiteTermLists
 from moderation.legal.wording import anonymity_sentence, proceedings_words, term_sentence
 from moderation.text.matcher import Hit, Term, TermSet
-from moderation.text.normalise import normalise_batch
+from moderation.text.normalise import CanonicalBatch, normalise_batch
 
 Item = tuple[CommentSubmitted, ArticleContext | None]
 EXTRA_TERM_CODES = {"banned": ReasonCode.BANNED_TERM}  # any other category: SUSPECT_TERM
@@ -82,34 +82,40 @@ class LegalRiskChecker:
         self._threats = threat_pack()
         self._articles: OrderedDict[tuple[str, object], ArticleTerms] = OrderedDict()
 
-    def check_batch(self, items: Sequence[Item]) -> list[list[Reason]]:
+    def check_batch(
+        self, items: Sequence[Item], canonical: CanonicalBatch | None = None
+    ) -> list[list[Reason]]:
+        """Reasons for each item. `canonical`: the bodies already normalised (by the
+        classifier, which hands the same batch to the scorer); otherwise normalised here."""
         if not items:
             return []
         for _, article in items:  # built once per article version, outside the budget
             if article is not None:
                 self._article_terms(article)
-        results, within = self._timed(items)
+        results, within = self._timed(items, canonical)
         if within:
             return results
         if len(items) == 1:
             # Once more: a garbage collection or a busy neighbour can stall one run; a
             # comment that is slow to check is slow every time.
-            results, within = self._timed(items)
+            results, within = self._timed(items, canonical)
             return results if within else [[*results[0], _over_budget()]]
         # Over budget: find the slow comment(s) by checking each against its own budget,
         # so that one crafted comment is held alone and its neighbours are decided.
         return [reasons for item in items for reasons in self.check_batch([item])]
 
-    def _timed(self, items: Sequence[Item]) -> tuple[list[list[Reason]], bool]:
+    def _timed(
+        self, items: Sequence[Item], canonical: CanonicalBatch | None
+    ) -> tuple[list[list[Reason]], bool]:
         started = self._clock()
-        results = self._check(items)
+        results = self._check(items, canonical)
         elapsed_s = self._clock() - started
         return results, elapsed_s <= self.budget_ms_per_comment * len(items) / 1000
 
     # ------------------------------------------------------------------ the batch
-    def _check(self, items: Sequence[Item]) -> list[list[Reason]]:
+    def _check(self, items: Sequence[Item], canonical: CanonicalBatch | None) -> list[list[Reason]]:
         bodies = [comment.body for comment, _ in items]
-        batch = normalise_batch(bodies)
+        batch = normalise_batch(bodies) if canonical is None else canonical
         tokens = Tokens(batch)
         joined = JoinedView(batch, bodies)
         cue_hits: dict[str, dict[int, list[Hit]]] = {}

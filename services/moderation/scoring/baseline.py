@@ -22,7 +22,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from moderation.domain.events import ModelRef
-from moderation.scoring.lexicon import DEFAULT_LEXICON, Lexicon
+from moderation.scoring.lexicon import DEFAULT_LEXICON, Lexicon, Window
+from moderation.text.normalise import CanonicalBatch
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_BASELINE = MODELS_DIR / "baseline"
@@ -113,20 +114,24 @@ WINDOW_WORDS = 30
 
 def windows(texts: Sequence[str], max_words: int) -> tuple[list[str], np.ndarray]:
     """Rows to score and, for each row, the index of the text it came from."""
-    rows: list[str] = []
-    owners: list[int] = []
+    found = located_windows(texts, max_words)
+    return [w.text for w in found], np.asarray([w.comment for w in found], dtype=np.int64)
+
+
+def located_windows(texts: Sequence[str], max_words: int) -> list[Window]:
+    """The rows of `windows`, each with the words of its text it holds."""
+    found: list[Window] = []
     for index, text in enumerate(texts):
         words = text.split()
         if len(words) <= max_words:
-            rows.append(text)
-            owners.append(index)
+            found.append(Window(index, 0, len(words), text))
             continue
         count = -(-len(words) // max_words)
         size = -(-len(words) // count)  # equal windows: no short tail window
         for start in range(0, len(words), size):
-            rows.append(" ".join(words[start : start + size]))
-            owners.append(index)
-    return rows, np.asarray(owners, dtype=np.int64)
+            part = words[start : start + size]
+            found.append(Window(index, start, start + len(part), " ".join(part)))
+    return found
 
 
 def _lexicon_of(meta: dict[str, Any]) -> Lexicon | None:
@@ -163,25 +168,46 @@ class BaselineScorer:
         self.lexicon = _lexicon_of(self.meta)
         self.model = ModelRef(backend="baseline", version=str(self.meta["version"]))
 
+    def score_canonical(
+        self, texts: Sequence[str], batch: CanonicalBatch
+    ) -> list[dict[str, float]]:
+        """`score_batch`, with the lexicon counted on `batch`, the texts as the classifier
+        has already normalised them (`ScoresCanonicalText`): the same scores, one
+        normalisation fewer."""
+        if self.lexicon is None or not texts:
+            return self.score_batch(texts)
+        found = located_windows(texts, WINDOW_WORDS)
+        rows = [w.text for w in found]
+        lexicon = self.lexicon.window_features(batch, texts, found)
+        owners = np.asarray([w.comment for w in found], dtype=np.int64)
+        return self._best_of_windows(len(texts), owners, self._score_rows(rows, lexicon))
+
     def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
         rows, owners = windows(texts, WINDOW_WORDS)
-        probabilities = self._score_rows(rows)
-        best = np.zeros((len(texts), len(self.labels)), dtype=np.float64)
+        return self._best_of_windows(len(texts), owners, self._score_rows(rows))
+
+    def _best_of_windows(
+        self, count: int, owners: np.ndarray, probabilities: np.ndarray
+    ) -> list[dict[str, float]]:
+        best = np.zeros((count, len(self.labels)), dtype=np.float64)
         np.maximum.at(best, owners, probabilities)
         return [
             {label: float(p) for label, p in zip(self.labels, row, strict=True)}
             for row in best.tolist()
         ]
 
-    def _score_rows(self, rows: Sequence[str]) -> np.ndarray:
-        """Label probabilities of each row as one text (no windows)."""
+    def _score_rows(self, rows: Sequence[str], lexicon: np.ndarray | None = None) -> np.ndarray:
+        """Label probabilities of each row as one text (no windows); `lexicon`, the rows'
+        lexicon features where the caller has them already."""
         features = tfidf(self.featuriser.counts(rows), self._idf)
         n = self.featuriser.n_features
         logits = np.asarray(features @ self._coef[:n]) + self._intercept
         if self.lexicon is not None:
-            logits += self.lexicon.features(rows) @ self._coef[n:]
+            if lexicon is None:
+                lexicon = self.lexicon.features(rows)
+            logits += lexicon @ self._coef[n:]
         return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 
     def describe(self) -> str:

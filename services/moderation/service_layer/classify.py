@@ -1,4 +1,8 @@
-"""Classify a batch of comments: score toxicity, check risks, apply the policy."""
+"""Classify a batch of comments: score toxicity, check risks, apply the policy.
+
+The bodies are normalised once (text/normalise.py) and the canonical batch handed to both
+the legal checks and a scorer that reads it (`ScoresCanonicalText`, the baseline's lexicon).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from moderation.domain.labels import ReasonCode
 from moderation.domain.policy import Policy
 from moderation.scoring.base import ToxicityScorer
 from moderation.service_layer.legal import NoRiskChecks, RiskChecker, check_failing_closed
+from moderation.text.normalise import CanonicalBatch, normalise_batch
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +31,15 @@ TOXIC_SPAN_CATEGORY = "toxic"
 
 
 def score_with_spans(
-    scorer: ToxicityScorer, bodies: list[str]
+    scorer: ToxicityScorer, bodies: list[str], canonical: CanonicalBatch | None = None
 ) -> tuple[list[dict[str, float]], list[list[Span]]]:
-    """Scores, and the toxic spans of each body where the scorer can point at them."""
+    """Scores, and the toxic spans of each body where the scorer can point at them.
+    `canonical` (the bodies normalised) goes to a scorer that reads it."""
     explain = getattr(scorer, "score_with_spans", None)
     if explain is None:
+        reads_canonical = getattr(scorer, "score_canonical", None)
+        if canonical is not None and reads_canonical is not None:
+            return reads_canonical(bodies, canonical), [[] for _ in bodies]
         return scorer.score_batch(bodies), [[] for _ in bodies]
     scores, found = explain(bodies)
     spans = [
@@ -60,8 +69,10 @@ class Classifier:
         if not comments:
             return []
         all_spans: list[list[Span]] = [[] for _ in comments]
+        bodies = [c.body for c in comments]
+        canonical = self._normalise(bodies)
         try:
-            all_scores, all_spans = score_with_spans(self.scorer, [c.body for c in comments])
+            all_scores, all_spans = score_with_spans(self.scorer, bodies, canonical)
             scorer_failure: Reason | None = None
         except Exception as exc:
             # Fail closed: hold the whole batch rather than approve unscored comments.
@@ -72,13 +83,26 @@ class Classifier:
                 label=f"toxicity scorer failed: {type(exc).__name__}",
             )
         items = [(comment, self.articles(comment.article_id)) for comment in comments]
-        risks = check_failing_closed(self.risks, items)
+        risks = check_failing_closed(self.risks, items, canonical)
         return [
             self._decide(comment, article, scores, spans, found, scorer_failure)
             for (comment, article), scores, spans, found in zip(
                 items, all_scores, all_spans, risks, strict=True
             )
         ]
+
+    def _normalise(self, bodies: list[str]) -> CanonicalBatch | None:
+        """The bodies' canonical text, once for the scorer and the legal checks; None
+        where neither reads it, or where normalising fails (each then normalises on its
+        own and fails closed as it always has: the scorer for the batch, the legal checks
+        one comment at a time)."""
+        if isinstance(self.risks, NoRiskChecks) and not hasattr(self.scorer, "score_canonical"):
+            return None
+        try:
+            return normalise_batch(bodies)
+        except Exception:
+            log.exception("normalising a batch of %d failed", len(bodies))
+            return None
 
     def _decide(
         self,

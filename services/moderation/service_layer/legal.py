@@ -8,6 +8,7 @@ from typing import Protocol
 
 from moderation.domain.events import ArticleContext, CommentSubmitted, Reason
 from moderation.domain.labels import ReasonCode
+from moderation.text.normalise import CanonicalBatch
 
 log = logging.getLogger(__name__)
 
@@ -15,23 +16,34 @@ Item = tuple[CommentSubmitted, ArticleContext | None]
 
 
 class RiskChecker(Protocol):
-    """Finds legal or term-list risks in comments, with spans into the original bodies."""
+    """Finds legal or term-list risks in comments, with spans into the original bodies.
 
-    def check_batch(self, items: Sequence[Item]) -> list[list[Reason]]: ...
+    `canonical`, where given, is `normalise_batch` of the items' bodies, made once by the
+    classifier for all its checks; a checker without it normalises the bodies itself.
+    """
+
+    def check_batch(
+        self, items: Sequence[Item], canonical: CanonicalBatch | None = None
+    ) -> list[list[Reason]]: ...
 
 
 class NoRiskChecks:
     """Used where no legal rules or term lists are configured."""
 
-    def check_batch(self, items: Sequence[Item]) -> list[list[Reason]]:
+    def check_batch(
+        self, items: Sequence[Item], canonical: CanonicalBatch | None = None
+    ) -> list[list[Reason]]:
         return [[] for _ in items]
 
 
-def check_failing_closed(checker: RiskChecker, items: Sequence[Item]) -> list[list[Reason]]:
+def check_failing_closed(
+    checker: RiskChecker, items: Sequence[Item], canonical: CanonicalBatch | None = None
+) -> list[list[Reason]]:
     """A check that crashes holds its comments: nothing is approved because a check did not
-    run. The batch is retried one comment at a time so one bad comment holds only itself."""
+    run. The batch is retried one comment at a time so one bad comment holds only itself
+    (each normalised on its own, as the checker would without `canonical`)."""
     try:
-        return checker.check_batch(items)
+        return checker.check_batch(items, canonical)
     except Exception:
         log.exception("legal-risk check failed on a batch of %d; retrying one by one", len(items))
     results = []

@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -170,6 +171,9 @@ class CanonicalBatch:
     runs: np.ndarray  # canonical index -> how many identical characters it stands for
     comment_starts: np.ndarray  # canonical index where each comment begins
     original_starts: np.ndarray  # index of each original comment in the concatenation
+    # Comments in which single letters spaced apart were joined ("s m i t h"): the only
+    # step that reads across the space between two words (see `windows_alike`).
+    spaced_letters: frozenset[int] = frozenset()
 
     def comment_of(self, position: int) -> int:
         return int(np.searchsorted(self.comment_starts, position, side="right")) - 1
@@ -211,14 +215,39 @@ def normalise_batch(bodies: list[str], join_words: bool = False) -> CanonicalBat
         mapped, first, last = mapped[keep], first[keep], last[keep]
     arrays = _collapse_runs(mapped, first, last, None)
     text = arrays[0].astype("<u4").tobytes().decode("utf-32-le")
+    spaced: frozenset[int] = frozenset()
     if _has_spaced_letters(arrays[0]):
-        text, arrays = _join_spaced_letters(text, arrays)
+        text, arrays, spaced = _join_spaced_letters(text, arrays)
     _, first, last, runs = arrays
     # Original offsets exclude the padding space added in front of each comment.
     original_starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) + 1
     breaks = [m.start() for m in re.finditer(COMMENT_BREAK, text)]
     comment_starts = np.array([0, *(b + 1 for b in breaks)], dtype=np.int64)
-    return CanonicalBatch(text, first, last, runs, comment_starts, original_starts)
+    return CanonicalBatch(text, first, last, runs, comment_starts, original_starts, spaced)
+
+
+# Whitespace that maps to JOINER rather than SPACE: next to it '!' and '|' read as 'i'.
+_JOINING_WHITESPACE = re.compile("[" + "".join(sorted(c for c in JOINERS if c.isspace())) + "]")
+
+
+def windows_alike(batch: CanonicalBatch, comment: int, body: str) -> bool:
+    """Whether any run of the comment's words (as `body.split()` gives them) joined with
+    single spaces normalises alone to the same text as that run's part of the comment's
+    canonical text (from the space before its first word to the space after its last).
+
+    True unless letters spaced apart were joined in this comment (joining reads across
+    words: "s m | i t h" joins whole but not in two windows), or the body has both a line
+    break and a '!' or '|', perhaps escaped ("&#33;"): between a line break and a letter
+    those read as 'i', after the window's single space as a space. Lets a scorer that
+    reads windows of words reuse the batch normalised for the legal checks.
+    """
+    if comment in batch.spaced_letters:
+        return False
+    if not _JOINING_WHITESPACE.search(body):
+        return True
+    decoded = _decode_escapes(body)
+    text = body if decoded is None else decoded[0]
+    return "!" not in text and "|" not in text
 
 
 def _origins(
@@ -321,10 +350,14 @@ def _collapse_runs(
     return codes[starts], first[starts], last[ends], lengths
 
 
-def _join_spaced_letters(text: str, arrays: Arrays) -> tuple[str, Arrays]:
+def _join_spaced_letters(text: str, arrays: Arrays) -> tuple[str, Arrays, frozenset[int]]:
+    """The text with spaced single letters joined, and the comments where that happened."""
     keep = np.ones(len(text), dtype=bool)
+    breaks = [m.start() for m in re.finditer(COMMENT_BREAK, text)]
+    comments: set[int] = set()
     for match in _SPACED_LETTERS.finditer(text):
         start = match.start()
+        comments.add(bisect_right(breaks, start))
         # "is a l i a r": the leading "a" is the article, not the first letter of "aliar".
         if (
             text[start] in _ONE_LETTER_WORDS
@@ -339,7 +372,7 @@ def _join_spaced_letters(text: str, arrays: Arrays) -> tuple[str, Arrays]:
     codes, first, last, runs = (a[keep] for a in arrays)
     # Joining can make new runs ("l.i" -> "ii"): collapse again.
     arrays = _collapse_runs(codes, first, last, runs)
-    return arrays[0].astype("<u4").tobytes().decode("utf-32-le"), arrays
+    return arrays[0].astype("<u4").tobytes().decode("utf-32-le"), arrays, frozenset(comments)
 
 
 @dataclass(frozen=True)
