@@ -33,10 +33,12 @@ class Publisher:
         kafka: KafkaSettings | None,
         table: ArticleTable | None = None,
         create_topics: bool = True,
+        broker: Any = None,
     ) -> None:
+        """`broker`: one to publish with instead of a KafkaBroker for `kafka` (tests)."""
         self.kafka = kafka
-        self.enabled = kafka is not None
-        self.broker = make_broker(kafka) if kafka is not None else None
+        self.enabled = kafka is not None or broker is not None
+        self.broker = broker or (make_broker(kafka) if kafka is not None else None)
         self.reader = (
             ArticleTableReader(table, connection_options(kafka))
             if kafka is not None and table is not None
@@ -49,7 +51,7 @@ class Publisher:
         self._sends: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
-        if self.kafka is None:
+        if not self.enabled:
             log.warning(
                 "Kafka is OFF for the scoring API (MODERATION_SCORING_KAFKA=false): Coral's "
                 "comments and our decisions on them are not published, so the comment store "
@@ -60,15 +62,16 @@ class Publisher:
         self._connecting = asyncio.create_task(self._connect(), name="scoring-api-kafka")
 
     async def _connect(self) -> None:
-        assert self.kafka is not None and self.broker is not None
-        await wait_for_broker(self.kafka, timeout_s=None)
-        if self.create_topics:
-            await ensure_topics(self.kafka)
+        assert self.broker is not None
+        if self.kafka is not None:
+            await wait_for_broker(self.kafka, timeout_s=None)
+            if self.create_topics:
+                await ensure_topics(self.kafka)
         if self.reader is not None:
             await self.reader.start()
         await self.broker.start()
         self.connected.set()
-        log.info("scoring API publishing to %s", self.kafka.bootstrap_servers)
+        log.info("scoring API publishing to %s", self.kafka and self.kafka.bootstrap_servers)
 
     async def stop(self) -> None:
         for task in [*self._sends]:

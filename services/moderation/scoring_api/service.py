@@ -107,6 +107,7 @@ def create_app(
     site_lookup: SiteLookup | None = None,
     coral_sites: coral.CoralSites | None = None,
     table: ArticleTable | None = None,
+    publisher: Publisher | None = None,
 ) -> FastAPI:
     settings = settings or ModerationSettings()
     api = api or ScoringApiSettings()
@@ -123,9 +124,10 @@ def create_app(
         path = api.coral_sites_file or settings.data_dir / "coral-sites.yaml"
         coral_sites = coral.CoralSites.load(path)
         log.info("Coral phase: %d site(s) configured from %s", len(coral_sites.sites), path)
-    publisher = Publisher(
-        (kafka or KafkaSettings()) if api.kafka else None, table, settings.create_topics
-    )
+    if publisher is None:
+        publisher = Publisher(
+            (kafka or KafkaSettings()) if api.kafka else None, table, settings.create_topics
+        )
     stats: dict[str, int] = {"analyze": 0, "moderate": 0, "coral": 0, "coral_late": 0}
 
     @contextlib.asynccontextmanager
