@@ -74,7 +74,7 @@ MODERATOR_QUEUE = Role(
     consumes=(MODERATION_DECISIONS,),
     follows=(ARTICLES_CONTEXT,),
     produces=(MODERATION_REVIEWS, MODERATION_DECISIONS_DLQ),
-    app="moderation.queue.service:create_app",
+    app="moderation.queue.app:create_app",
     summary="held comments for moderators (web UI); their reviews as events",
 )
 

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from httpx import ASGITransport, AsyncClient
 
 from moderation.db import make_engine, migrate, sqlite_dsn
+from moderation.queue.app import create_app
 from moderation.queue.auth import LoginRateLimiter, add_user, set_disabled
 from moderation.queue.repository import add_held
-from moderation.queue.service import create_app
 from moderation.settings import KafkaSettings, ModerationSettings
 from tests.e2e.conftest import start_role
 from tests.queue_helpers import PASSWORD, csrf_from, held_decision, prepare_queue_db
@@ -100,7 +100,7 @@ def test_huge_usernames_are_refused_and_the_limiter_stays_small(settings):
                 "/login", data={"username": huge, "password": "x", "csrf_token": token}
             )
             assert answer.status_code == 422
-    assert len(app.state.login_limiter) == 0
+    assert len(app.state.queue.login_limiter) == 0
 
 
 def test_the_limiter_table_is_bounded_and_keys_are_cut_to_the_longest_username():

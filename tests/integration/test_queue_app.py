@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from moderation.domain.events import Reason, Span
 from moderation.domain.labels import ReasonCode
-from moderation.queue.service import create_app
+from moderation.queue.app import create_app
 from moderation.settings import KafkaSettings
 from tests.queue_helpers import PASSWORD, XSS_BODY, csrf_from, held_decision, prepare_queue_db
 
@@ -261,3 +261,37 @@ def _outbox(settings):
         rows = conn.execute(sa.text("select payload from outbox")).all()
     engine.dispose()
     return [_json.loads(r[0]) for r in rows]
+
+
+async def test_metrics_gauges_read_open_items_and_the_report_is_bounded(settings):
+    from datetime import UTC, datetime, timedelta
+
+    from moderation.db import make_engine
+    from moderation.queue import repository as repo
+    from moderation.queue.tables import audit_log
+    from moderation.settings import queue_dsn
+
+    now = datetime.now(UTC)
+    engine = make_engine(queue_dsn(settings))
+    async with engine.begin() as conn:
+        for days_ago in (0, 0, 1, repo.REPORT_DAYS):
+            await conn.execute(
+                sa.insert(audit_log).values(
+                    at=now - timedelta(days=days_ago), moderator="alice", action=repo.APPROVED
+                )
+            )
+        gauges = await repo.queue_gauges(conn, now)
+        report = await repo.actions_per_moderator_per_day(conn, now)
+        stats = await repo.queue_stats(conn, now)
+    await engine.dispose()
+    assert gauges.depth == 6
+    # Today and yesterday; the row REPORT_DAYS ago is outside the report.
+    assert [(r["day"], r["actions"]) for r in report] == [
+        (now.date().isoformat(), 2),
+        ((now - timedelta(days=1)).date().isoformat(), 1),
+    ]
+    assert stats == {
+        "depth": gauges.depth,
+        "oldest_age_s": gauges.oldest_age_s,
+        "actions_per_moderator_per_day": report,
+    }

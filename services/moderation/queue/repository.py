@@ -7,7 +7,7 @@ not claimed by someone else), so two moderators acting at once cannot both succe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -250,7 +250,14 @@ async def audit_entries(conn: AsyncConnection, limit: int = 500) -> list[Any]:
     )
 
 
-async def queue_stats(conn: AsyncConnection, now: datetime | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Gauges:
+    depth: int  # open items
+    oldest_age_s: int  # how long the oldest open item has waited; 0 with none
+
+
+async def queue_gauges(conn: AsyncConnection, now: datetime | None = None) -> Gauges:
+    """Two aggregates over the open items only: what every /metrics scrape reads."""
     now = now or datetime.now(UTC)
     depth, oldest = (
         await conn.execute(
@@ -259,10 +266,24 @@ async def queue_stats(conn: AsyncConnection, now: datetime | None = None) -> dic
             )
         )
     ).one()
+    return Gauges(int(depth), int((now - utc(oldest)).total_seconds()) if oldest else 0)
+
+
+# The per-day report covers this many UTC days, today included, so it reads a bounded
+# number of audit rows however long the log grows.
+REPORT_DAYS = 90
+
+
+async def actions_per_moderator_per_day(
+    conn: AsyncConnection, now: datetime | None = None, days: int = REPORT_DAYS
+) -> list[dict[str, Any]]:
+    """Approvals and rejections per moderator per UTC day, newest day first."""
+    now = now or datetime.now(UTC)
+    since = datetime.combine((now - timedelta(days=days - 1)).date(), time.min, tzinfo=UTC)
     rows = (
         await conn.execute(
             sa.select(audit_log.c.moderator, audit_log.c.at).where(
-                audit_log.c.action.in_((APPROVED, REJECTED))
+                audit_log.c.action.in_((APPROVED, REJECTED)) & (audit_log.c.at >= since)
             )
         )
     ).all()
@@ -270,15 +291,20 @@ async def queue_stats(conn: AsyncConnection, now: datetime | None = None) -> dic
     for moderator, at in rows:
         day = utc(at).date().isoformat()
         per_day[(moderator, day)] = per_day.get((moderator, day), 0) + 1
+    return [
+        {"moderator": m, "day": d, "actions": n}
+        for (m, d), n in sorted(per_day.items(), key=lambda kv: (kv[0][1], kv[0][0]), reverse=True)
+    ]
+
+
+async def queue_stats(conn: AsyncConnection, now: datetime | None = None) -> dict[str, Any]:
+    """The gauges and the per-day report, as /api/stats and the audit page show them."""
+    now = now or datetime.now(UTC)
+    gauges = await queue_gauges(conn, now)
     return {
-        "depth": int(depth),
-        "oldest_age_s": int((now - utc(oldest)).total_seconds()) if oldest else 0,
-        "actions_per_moderator_per_day": [
-            {"moderator": m, "day": d, "actions": n}
-            for (m, d), n in sorted(
-                per_day.items(), key=lambda kv: (kv[0][1], kv[0][0]), reverse=True
-            )
-        ],
+        "depth": gauges.depth,
+        "oldest_age_s": gauges.oldest_age_s,
+        "actions_per_moderator_per_day": await actions_per_moderator_per_day(conn, now),
     }
 
 

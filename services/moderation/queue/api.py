@@ -1,0 +1,133 @@
+"""The queue's JSON API: claim, release, approve, reject, bulk actions and statistics.
+Every change needs a session and its CSRF token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from moderation.domain.events import ReviewOutcome
+from moderation.domain.labels import ReviewReason
+from moderation.queue import auth
+from moderation.queue import repository as repo
+from moderation.queue.dependencies import CsrfUser, State, User
+from moderation.queue.pages import REJECT_REASONS
+from moderation.queue.state import QueueState
+
+router = APIRouter(prefix="/api")
+
+
+class RejectBody(BaseModel):
+    reason_code: ReviewReason = ReviewReason.OTHER
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class BulkItem(BaseModel):
+    comment_id: str
+    revision: int
+
+
+class BulkBody(BaseModel):
+    action: str = Field(pattern="^(approve|reject)$")
+    items: list[BulkItem] = Field(min_length=1, max_length=200)
+    reason_code: ReviewReason = ReviewReason.OTHER
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _answer(result: repo.ActionResult) -> JSONResponse:
+    if result.outcome == repo.Outcome.DONE:
+        return JSONResponse({"ok": True})
+    status = 404 if result.outcome == repo.Outcome.NOT_FOUND else 409
+    return JSONResponse({"ok": False, "detail": result.message}, status_code=status)
+
+
+async def _resolve(
+    state: QueueState,
+    key: repo.ItemKey,
+    user: auth.Moderator,
+    outcome: ReviewOutcome,
+    reason: ReviewReason,
+    note: str | None,
+) -> repo.ActionResult:
+    async with state.engine.begin() as conn:
+        result = await repo.resolve(conn, key, user.username, outcome, reason, note)
+    if result.outcome == repo.Outcome.DONE:
+        state.outbox_wakeup.set()
+        state.live.publish("resolved", {"comment_id": key.comment_id, "revision": key.revision})
+    return result
+
+
+# `:path`: comment ids are the site's own and may contain "/".
+@router.post("/items/{comment_id:path}/{revision}/claim")
+async def claim(comment_id: str, revision: int, state: State, user: CsrfUser) -> JSONResponse:
+    async with state.engine.begin() as conn:
+        return _answer(await repo.claim(conn, repo.ItemKey(comment_id, revision), user.username))
+
+
+@router.post("/items/{comment_id:path}/{revision}/release")
+async def release(comment_id: str, revision: int, state: State, user: CsrfUser) -> JSONResponse:
+    async with state.engine.begin() as conn:
+        return _answer(await repo.release(conn, repo.ItemKey(comment_id, revision), user.username))
+
+
+@router.post("/items/{comment_id:path}/{revision}/approve")
+async def approve(comment_id: str, revision: int, state: State, user: CsrfUser) -> JSONResponse:
+    return _answer(
+        await _resolve(
+            state,
+            repo.ItemKey(comment_id, revision),
+            user,
+            ReviewOutcome.APPROVED,
+            ReviewReason.APPROVED,
+            None,
+        )
+    )
+
+
+@router.post("/items/{comment_id:path}/{revision}/reject")
+async def reject(
+    comment_id: str, revision: int, body: RejectBody, state: State, user: CsrfUser
+) -> JSONResponse:
+    if body.reason_code == ReviewReason.APPROVED:
+        raise HTTPException(422, f"choose a reject reason: {', '.join(REJECT_REASONS)}")
+    return _answer(
+        await _resolve(
+            state,
+            repo.ItemKey(comment_id, revision),
+            user,
+            ReviewOutcome.REJECTED,
+            body.reason_code,
+            body.note,
+        )
+    )
+
+
+@router.post("/bulk")
+async def bulk(body: BulkBody, state: State, user: CsrfUser) -> dict[str, Any]:
+    outcome = ReviewOutcome.APPROVED if body.action == "approve" else ReviewOutcome.REJECTED
+    reason = ReviewReason.APPROVED if body.action == "approve" else body.reason_code
+    if body.action == "reject" and reason == ReviewReason.APPROVED:
+        raise HTTPException(422, "choose a reject reason")
+    results = []
+    for item in body.items:
+        result = await _resolve(
+            state, repo.ItemKey(item.comment_id, item.revision), user, outcome, reason, body.note
+        )
+        results.append(
+            {
+                "comment_id": item.comment_id,
+                "revision": item.revision,
+                "ok": result.outcome == repo.Outcome.DONE,
+                "detail": result.message,
+            }
+        )
+    return {"results": results}
+
+
+@router.get("/stats")
+async def stats(state: State, user: User) -> dict[str, Any]:
+    async with state.engine.connect() as conn:
+        return await repo.queue_stats(conn)

@@ -1,0 +1,239 @@
+"""The moderators' web pages: login and logout, the queue, one item, the audit log, live
+updates, and the API docs behind the login."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+
+from moderation.db import utc
+from moderation.domain.labels import CATEGORY_OF_REASON, ReasonCategory, ReasonCode, ReviewReason
+from moderation.queue import auth
+from moderation.queue import repository as repo
+from moderation.queue.dependencies import CsrfUser, State, User, set_cookie
+from moderation.queue.highlight import segments
+from moderation.queue.state import QueueState
+from moderation.queue.tables import USERNAME_MAX
+
+router = APIRouter()
+REJECT_REASONS = [r.value for r in ReviewReason if r != ReviewReason.APPROVED]
+FILTER_CATEGORIES = [c.value for c in ReasonCategory]
+# /login?error=CODE shows one of these, never text from the URL (a link could carry any).
+LOGIN_ERRORS = {"wrong": "Wrong username or password."}
+
+
+def _local_path(target: str) -> str:
+    """Where to go after logging in: a path on this site only ("//host" is another site)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _age(decided_at: datetime, now: datetime) -> str:
+    return _duration(int((now - utc(decided_at)).total_seconds())) + " ago"
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def _view(state: QueueState, row: Any, now: datetime) -> dict[str, Any]:
+    """A queue row as the templates show it."""
+    reasons = [
+        {**r, "category": CATEGORY_OF_REASON[ReasonCode(r["code"])].value} for r in row["reasons"]
+    ]
+    claim_until = utc(row["claim_expires_at"]) if row["claim_expires_at"] else None
+    return {
+        **row,
+        "article_title": row["article_title"]
+        or state.title(row["article_id"])
+        or row["article_id"],
+        "segments": segments(row["body"], row["reasons"]),
+        "reasons": reasons,
+        "scores": sorted(row["scores"].items(), key=lambda kv: -kv[1]),
+        "age": _age(row["decided_at"], now),
+        "claim_active": bool(claim_until and claim_until > now),
+        "claim_until": claim_until.strftime("%H:%M:%S UTC") if claim_until else "",
+    }
+
+
+# ---------------------------------------------------------------- login
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, state: State, next: str = "/", error: str = "") -> Any:
+    token = secrets.token_urlsafe(24)
+    response = state.templates.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "user": None,
+            "csrf_token": token,
+            "next": _local_path(next),
+            "error": LOGIN_ERRORS.get(error),
+        },
+    )
+    set_cookie(state, response, auth.LOGIN_CSRF_COOKIE, token, path="/login")
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    state: State,
+    username: Annotated[str, Form(max_length=USERNAME_MAX)],
+    password: Annotated[str, Form(max_length=auth.PASSWORD_MAX)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    if not auth.csrf_matches(request.cookies.get(auth.LOGIN_CSRF_COOKIE), csrf_token):
+        raise HTTPException(403, "the login form expired: reload the page and try again")
+    client = request.client.host if request.client else "unknown"
+    limiter = state.login_limiter
+    wait = limiter.begin(username, client)  # before the check: parallel guesses count too
+    if wait:
+        return JSONResponse(
+            {"detail": f"too many failed logins: try again in {wait} s"},
+            status_code=429,
+            headers={"retry-after": str(wait)},
+        )
+    async with state.engine.begin() as conn:
+        role = await auth.authenticate(conn, username, password)
+        token = await auth.start_session(conn, username) if role else None
+    if token is None:
+        return RedirectResponse(f"/login?error=wrong&next={quote(next)}", status_code=303)
+    limiter.succeeded(username, client)
+    response = RedirectResponse(_local_path(next), status_code=303)
+    set_cookie(
+        state,
+        response,
+        auth.SESSION_COOKIE,
+        token,
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, state: State, user: CsrfUser) -> Response:
+    token = request.cookies.get(auth.SESSION_COOKIE, "")
+    async with state.engine.begin() as conn:
+        await auth.end_session(conn, token)
+    state.live.close(auth.session_id(token))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(auth.SESSION_COOKIE)
+    return response
+
+
+# ---------------------------------------------------------------- pages
+@router.get("/", response_class=HTMLResponse)
+async def queue_page(
+    request: Request,
+    state: State,
+    user: User,
+    category: str = "",
+    site: str = "",
+    section: str = "",
+    article: str = "",
+    order: str = "newest",
+) -> Any:
+    filters = repo.Filters(
+        category or None,
+        site or None,
+        section or None,
+        article or None,
+        newest_first=order != "oldest",
+    )
+    now = datetime.now(UTC)
+    async with state.engine.connect() as conn:
+        rows = await repo.open_items(conn, filters)
+    return state.templates.TemplateResponse(
+        request,
+        "queue.html",
+        {
+            "user": user,
+            "items": [_view(state, r, now) for r in rows],
+            "filters": filters,
+            "categories": FILTER_CATEGORIES,
+            "reject_reasons": REJECT_REASONS,
+        },
+    )
+
+
+# `:path`: comment ids are the site's own and may contain "/".
+@router.get("/items/{comment_id:path}/{revision}", response_class=HTMLResponse)
+async def item_fragment(
+    request: Request, state: State, comment_id: str, revision: int, user: User
+) -> Any:
+    async with state.engine.connect() as conn:
+        row = await repo.get_item(conn, repo.ItemKey(comment_id, revision))
+    if row is None or row["status"] != repo.OPEN:
+        raise HTTPException(404, "not in the queue")
+    return state.templates.TemplateResponse(
+        request,
+        "item.html",
+        {
+            "user": user,
+            "item": _view(state, row, datetime.now(UTC)),
+            "reject_reasons": REJECT_REASONS,
+        },
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(request: Request, state: State, user: User) -> Any:
+    async with state.engine.connect() as conn:
+        stats = await repo.queue_stats(conn)
+        entries = await repo.audit_entries(conn)
+    stats["oldest_age"] = _duration(stats["oldest_age_s"]) if stats["depth"] else "—"
+    return state.templates.TemplateResponse(
+        request,
+        "audit.html",
+        {
+            "user": user,
+            "stats": stats,
+            "entries": [{**e, "at": utc(e["at"]).strftime("%Y-%m-%d %H:%M:%S")} for e in entries],
+        },
+    )
+
+
+@router.get("/events")
+async def events(request: Request, state: State, user: User) -> StreamingResponse:
+    token = request.cookies.get(auth.SESSION_COOKIE, "")
+
+    async def session_alive() -> bool:
+        async with state.engine.connect() as conn:
+            return await auth.session_user(conn, token) is not None
+
+    return StreamingResponse(
+        state.live.stream(auth.session_id(token), session_alive),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache"},
+    )
+
+
+# ---------------------------------------------------------------- API docs, behind the login
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi(request: Request, user: User) -> JSONResponse:
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs(user: User) -> HTMLResponse:
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="Moderator queue API")
+    # Swagger UI is a script from its CDN plus an inline starter; this page shows no
+    # comment text, so it alone may run them.
+    page.headers["content-security-policy"] = (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+        "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: "
+        "https://fastapi.tiangolo.com; frame-ancestors 'none'"
+    )
+    return page
