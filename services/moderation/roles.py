@@ -78,4 +78,18 @@ MODERATOR_QUEUE = Role(
     summary="held comments for moderators (web UI); their reviews as events",
 )
 
-ROLES: dict[str, Role] = {role.name: role for role in (CLASSIFIER, COMMENT_STORE, MODERATOR_QUEUE)}
+SCORING_API = Role(
+    name="scoring-api",
+    port=8003,
+    group="scoring-api",  # consumes nothing: stateless, answers HTTP
+    consumes=(),
+    follows=(ARTICLES_CONTEXT,),
+    # Comments Coral's External Moderation Phase sends, and our decisions on them.
+    produces=(COMMENTS_SUBMITTED, MODERATION_DECISIONS),
+    app="moderation.scoring_api.service:create_app",
+    summary="Perspective-compatible scoring API, /v1/moderate and Coral's moderation phase",
+)
+
+ROLES: dict[str, Role] = {
+    role.name: role for role in (CLASSIFIER, COMMENT_STORE, MODERATOR_QUEUE, SCORING_API)
+}

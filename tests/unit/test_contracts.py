@@ -68,4 +68,5 @@ def test_topics_groups_and_partitions_are_defined_once_as_specified():
         "classifier": "classifier",
         "comment-store": "comment-store",
         "moderator-queue": "moderator-queue",
+        "scoring-api": "scoring-api",
     }

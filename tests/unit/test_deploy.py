@@ -150,7 +150,7 @@ def test_classifier_autoscaling_matches_the_code(name):
     hpa_targets = {
         h["spec"]["scaleTargetRef"]["name"] for h in of_kind(docs, "HorizontalPodAutoscaler")
     }
-    assert hpa_targets == {"comment-store", "moderator-queue"}
+    assert hpa_targets == {"comment-store", "moderator-queue", "scoring-api"}
 
 
 def test_one_deployment_per_role_with_probes_on_its_port():

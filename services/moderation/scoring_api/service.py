@@ -158,7 +158,16 @@ def create_app(
         key = _key_of(request)
         if not key:
             return None, perspective.missing_key()
-        site = await keys.site_of(key)
+        try:
+            site = await keys.site_of(key)
+        except Exception as exc:
+            first_line = (str(exc).splitlines() or [""])[0][:200]
+            log.warning("cannot check API keys (%s: %s)", type(exc).__name__, first_line)
+            return None, PerspectiveError(
+                503,
+                "Cannot check API keys: the comment store's database (MODERATION_STORE_DSN) "
+                "is not reachable or not migrated yet; retry shortly.",
+            )
         if site is None:
             return None, perspective.invalid_key()
         wait = limiter.acquire(key)
