@@ -17,7 +17,7 @@ from pathlib import Path
 
 from moderation.adapters.embedded_broker import EmbeddedBroker
 from moderation.adapters.kafka import ensure_topics
-from moderation.roles import COMMENT_STORE, ROLES
+from moderation.roles import COMMENT_STORE, ROLES, SCORING_API
 from moderation.settings import KafkaSettings
 
 DEV_BROKER_PORT = 9092
@@ -177,6 +177,11 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
             f"there was none, also in {data_dir / DEV_KEY_FILE}; make your own with "
             "`moderation api-keys create --site-id SITE`)"
         )
+    say(
+        f"Perspective-compatible scoring: POST http://127.0.0.1:{SCORING_API.port}"
+        "/v1alpha1/comments:analyze?key=KEY with a site API key; Coral's moderation phase: "
+        f"http://127.0.0.1:{SCORING_API.port}/coral/phase (docs/perspective-migration.md)"
+    )
     say(
         "publish CommentSubmitted JSON to comments.submitted (or POST it to "
         f"http://127.0.0.1:{COMMENT_STORE.port}/comments); decisions appear on "
