@@ -59,17 +59,17 @@ async def test_duplicates_change_nothing(engine):
     held = decision()
     assert await apply(engine, submitted, held, submitted, held) == [True, True, False, False]
     found = await status_of(engine)
-    assert found["status"] == "held"
-    assert [h["status"] for h in found["history"]] == ["pending", "held"]
+    assert found.status == "held"
+    assert [h.status for h in found.history] == ["pending", "held"]
 
 
 async def test_review_outranks_decision_in_either_order(engine):
     rejected = review(ReviewOutcome.REJECTED)
     await apply(engine, rejected, decision(), comment(comment_id="c1"))
     found = await status_of(engine)
-    assert found["status"] == "rejected"
-    assert found["body"] == "A fair point, well made."  # filled in by the late submission
-    assert found["history"][-1]["actor"] == "m1"
+    assert found.status == "rejected"
+    assert found.body == "A fair point, well made."  # filled in by the late submission
+    assert found.history[-1].actor == "m1"
 
 
 async def test_old_revision_decision_does_not_touch_the_new_revision(engine):
@@ -77,7 +77,7 @@ async def test_old_revision_decision_does_not_touch_the_new_revision(engine):
     await apply(engine, comment(comment_id="c1", revision=2), decision(revision=2, at=now))
     await apply(engine, decision(revision=1, at=now + timedelta(seconds=5)))
     found = await status_of(engine)
-    assert (found["revision"], found["status"]) == (2, "held")
+    assert (found.revision, found.status) == (2, "held")
 
 
 async def test_threads_are_oldest_first_with_replies_nested(engine):
@@ -91,8 +91,8 @@ async def test_threads_are_oldest_first_with_replies_nested(engine):
     await apply(engine, *events)
     async with engine.connect() as conn:
         threads = await article_threads(conn, "a1", None)
-    assert [t["comment_id"] for t in threads] == ["root-a", "root-b"]
-    assert threads[0]["replies"][0]["replies"][0]["comment_id"] == "reply-2"
+    assert [t.comment_id for t in threads] == ["root-a", "root-b"]
+    assert threads[0].replies[0].replies[0].comment_id == "reply-2"
 
 
 async def test_read_api_contract(dsn, engine):
@@ -139,6 +139,29 @@ async def test_read_api_contract(dsn, engine):
             await client.get("/articles/a1/comments", params={"cursor": "garbage!"})
         ).status_code == 400
         assert (await client.get("/openapi.json")).status_code == 200
+        # The JSON's field order and nulls are part of the contract sites parse.
+        assert list(one) == [
+            *("comment_id", "revision", "article_id", "site_id", "section", "parent_id"),
+            *("author", "body", "submitted_at", "status", "status_source", "status_at"),
+            *("reason_codes", "history"),
+        ]
+        assert one["author"] == {"id": "reader-1", "display_name": None}
+        assert one["submitted_at"] == "2026-11-01T00:00:00Z"
+        assert list(one["history"][0]) == [
+            *("revision", "status", "actor", "reason_codes", "at", "note", "event_id")
+        ]
+        assert list(first) == ["article_id", "comments", "next_cursor"]
+        assert list(first["comments"][0])[-1] == "replies"
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as public:
+        seen = (await public.get("/comments/c0")).json()
+        listed = (await public.get("/articles/a1/comments")).json()
+    public_fields = [
+        *("comment_id", "revision", "article_id", "site_id", "section", "parent_id", "body"),
+        *("submitted_at", "status", "author"),
+    ]
+    assert list(seen) == public_fields
+    assert seen["author"] == {"display_name": None}
+    assert list(listed["comments"][0]) == [*public_fields, "replies"]
 
 
 async def test_post_comment_answers_503_when_the_broker_cannot_acknowledge(tmp_path):

@@ -29,23 +29,17 @@ from moderation.store.repository import (
     owner_of,
 )
 from moderation.store.status import Status
+from moderation.store.views import (
+    CommentPage,
+    CommentWithHistory,
+    PublicComment,
+    PublicCommentPage,
+    PublicThread,
+    SubmissionAccepted,
+)
 from moderation.topics import COMMENTS_SUBMITTED
 
 log = logging.getLogger(__name__)
-
-# What a reader of the site may see; the rest (statuses other than published, reasons,
-# history with moderators' names and notes, author ids) is for the site's own key.
-PUBLIC_FIELDS = (
-    "comment_id",
-    "revision",
-    "article_id",
-    "site_id",
-    "section",
-    "parent_id",
-    "body",
-    "submitted_at",
-    "status",
-)
 
 # Everything a site sends except what the store stamps itself; the bounds are
 # CommentSubmitted's own, so what is accepted here is what the classifier accepts.
@@ -58,14 +52,6 @@ NewComment: type[BaseModel] = create_model(  # type: ignore[call-overload]
         if name not in ("event_id", "submitted_at")
     },
 )
-
-
-def public_view(comment: dict[str, Any]) -> dict[str, Any]:
-    view = {name: comment[name] for name in PUBLIC_FIELDS}
-    view["author"] = {"display_name": comment["author"]["display_name"]}
-    if "replies" in comment:
-        view["replies"] = [public_view(reply) for reply in comment["replies"]]
-    return view
 
 
 def _bearer(request: Request) -> str | None:
@@ -96,14 +82,14 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
     Site = Annotated[str | None, Depends(key_site)]
 
     @app.get("/comments/{comment_id:path}", tags=["comments"])
-    async def get_comment(comment_id: str, site: Site) -> dict[str, Any]:
+    async def get_comment(comment_id: str, site: Site) -> CommentWithHistory | PublicComment:
         """The latest revision of a comment. Without a key: published comments only, public
         fields only. With the comment's site key: status, reasons and the whole history."""
         async with engine.connect() as conn:
             found = await comment_with_history(conn, comment_id)
-        if site is None and found is not None and found["status"] == Status.PUBLISHED:
-            return public_view(found)
-        if found is None or site is None or found["site_id"] != site:
+        if site is None and found is not None and found.status == Status.PUBLISHED:
+            return PublicComment.of(found)
+        if found is None or site is None or found.site_id != site:
             raise HTTPException(404, f"no comment {comment_id!r}")
         return found
 
@@ -118,7 +104,7 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
         all_statuses: Annotated[bool, Query(alias="all")] = False,
         cursor: str | None = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    ) -> dict[str, Any]:
+    ) -> CommentPage | PublicCommentPage:
         """Threads oldest first, replies nested under their parents; cursor pagination over
         threads (pass `next_cursor` back as `cursor`). Statuses other than published, and
         every field, need the site's key; a key lists only its own site's comments."""
@@ -132,10 +118,14 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         if site is None:
-            page = [public_view(thread) for thread in page]
-        return {"article_id": article_id, "comments": page, "next_cursor": next_cursor}
+            return PublicCommentPage(
+                article_id=article_id,
+                comments=[PublicThread.of_thread(thread) for thread in page],
+                next_cursor=next_cursor,
+            )
+        return CommentPage(article_id=article_id, comments=page, next_cursor=next_cursor)
 
-    @app.post("/comments", status_code=202, tags=["comments"])
+    @app.post("/comments", status_code=202, tags=["comments"], response_model=SubmissionAccepted)
     async def submit_comment(comment: NewComment, site: Site) -> Any:
         """Validates and publishes a CommentSubmitted for the key's site; answers 202 only
         once the broker has acknowledged it (and the comment is stored as pending), 503 when
@@ -183,8 +173,6 @@ def add_comment_routes(app: FastAPI, engine: AsyncEngine, broker: KafkaBroker) -
                 await apply_event(conn, event)
         except Exception as exc:  # the broker has it: the consumer will store it
             log.warning("comment %s accepted but not stored yet: %s", event.comment_id, exc)
-        return {
-            "comment_id": event.comment_id,
-            "event_id": event.event_id,
-            "status": Status.PENDING.value,
-        }
+        return SubmissionAccepted(
+            comment_id=event.comment_id, event_id=event.event_id, status=Status.PENDING
+        )

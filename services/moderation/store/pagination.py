@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+
+from moderation.store.views import Thread
 
 
-def encode_cursor(thread: dict[str, Any]) -> str:
-    key = [
-        thread["submitted_at"].isoformat() if thread["submitted_at"] else "",
-        thread["comment_id"],
-    ]
+def _key(thread: Thread) -> list[str]:
+    return [thread.submitted_at.isoformat() if thread.submitted_at else "", thread.comment_id]
+
+
+def encode_cursor(thread: Thread) -> str:
+    key = _key(thread)
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
@@ -28,15 +30,12 @@ def _decode(cursor: str) -> list[str]:
 
 
 def paginate(
-    threads: list[dict[str, Any]], cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
+    threads: list[Thread], cursor: str | None, limit: int
+) -> tuple[list[Thread], str | None]:
     start = 0
     if cursor:
         after = _decode(cursor)
-        keys = [
-            [t["submitted_at"].isoformat() if t["submitted_at"] else "", t["comment_id"]]
-            for t in threads
-        ]
+        keys = [_key(t) for t in threads]
         start = next((i for i, k in enumerate(keys) if k > after), len(threads))
     page = threads[start : start + limit]
     more = start + limit < len(threads)

@@ -13,6 +13,7 @@ from moderation.domain.dead_letters import DeadLetterReason, EventRefused
 from moderation.domain.events import CommentModerated, CommentReviewed, CommentSubmitted
 from moderation.store.status import Event, Source, Status, StatusState, next_state
 from moderation.store.tables import comments, processed_events, status_history
+from moderation.store.views import Author, CommentWithHistory, HistoryEntry, StoredComment, Thread
 
 
 def _content(comment: CommentSubmitted) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def _state_columns(state: StatusState) -> dict[str, Any]:
     }
 
 
-async def comment_with_history(conn: AsyncConnection, comment_id: str) -> dict[str, Any] | None:
+async def comment_with_history(conn: AsyncConnection, comment_id: str) -> CommentWithHistory | None:
     row = (
         (
             await conn.execute(
@@ -160,24 +161,25 @@ async def comment_with_history(conn: AsyncConnection, comment_id: str) -> dict[s
         .mappings()
         .all()
     )
-    return {
-        **_public(row),
-        "history": [
-            {
-                "revision": h["revision"],
-                "status": h["status"],
-                "actor": h["actor"],
-                "reason_codes": h["reason_codes"],
-                "at": utc(h["at"]),
-                "note": h["note"],
-                "event_id": h["event_id"],
-            }
+    return CommentWithHistory(
+        **_stored(row),
+        history=[
+            HistoryEntry(
+                revision=h["revision"],
+                status=h["status"],
+                actor=h["actor"],
+                reason_codes=h["reason_codes"],
+                at=utc(h["at"]),
+                note=h["note"],
+                event_id=h["event_id"],
+            )
             for h in history
         ],
-    }
+    )
 
 
-def _public(row: Any) -> dict[str, Any]:
+def _stored(row: Any) -> dict[str, Any]:
+    """A comments row as StoredComment's fields."""
     return {
         "comment_id": row["comment_id"],
         "revision": row["revision"],
@@ -185,7 +187,7 @@ def _public(row: Any) -> dict[str, Any]:
         "site_id": row["site_id"],
         "section": row["section"],
         "parent_id": row["parent_id"],
-        "author": {"id": row["author_id"], "display_name": row["author_name"]},
+        "author": Author(id=row["author_id"], display_name=row["author_name"]),
         "body": row["body"],
         "submitted_at": utc(row["submitted_at"]) if row["submitted_at"] else None,
         "status": row["status"],
@@ -197,7 +199,7 @@ def _public(row: Any) -> dict[str, Any]:
 
 async def article_threads(
     conn: AsyncConnection, article_id: str, statuses: set[str] | None, site_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Thread]:
     """Latest revision of every comment on the article (of one site, if given), as threads:
     roots oldest first, replies nested under their parents (oldest first). A hidden comment
     hides its replies."""
@@ -223,17 +225,21 @@ async def article_threads(
         .mappings()
         .all()
     )
-    visible = [_public(r) for r in rows if statuses is None or r["status"] in statuses]
-    by_id = {c["comment_id"]: {**c, "replies": []} for c in visible}
+    by_id = {
+        r["comment_id"]: Thread(**_stored(r))
+        for r in rows
+        if statuses is None or r["status"] in statuses
+    }
     roots = []
-    for node in sorted(by_id.values(), key=_order):
-        parent = node["parent_id"]
+    for node in sorted(by_id.values(), key=thread_order):
+        parent = node.parent_id
         if parent and parent in by_id:
-            by_id[parent]["replies"].append(node)
+            by_id[parent].replies.append(node)
         elif not parent:
             roots.append(node)
     return roots
 
 
-def _order(comment: dict[str, Any]) -> tuple[datetime, str]:
-    return (comment["submitted_at"] or datetime.min.replace(tzinfo=UTC), comment["comment_id"])
+def thread_order(comment: StoredComment) -> tuple[datetime, str]:
+    """Oldest first; a comment whose content has not arrived sorts first."""
+    return (comment.submitted_at or datetime.min.replace(tzinfo=UTC), comment.comment_id)
