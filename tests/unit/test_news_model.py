@@ -74,10 +74,25 @@ def test_every_detoxify_label_is_scored(scorer):
 def test_an_evasion_scores_at_least_as_high_as_the_plain_words(scorer, plain, evasive):
     [clear], [hidden] = scorer.score_batch([plain]), scorer.score_batch([evasive])
     for label in scorer.labels:
-        # Not exact: int8 activations are quantised per batch, so the raw view's padding
-        # moves the de-obfuscated view's scores by a few hundredths.
+        # Not exact: the views differ in their words ("you iiiidiot" is still read raw).
         assert hidden[label] >= 0.9 * clear[label] - 0.01, (label, clear[label], hidden[label])
     assert hidden["toxicity"] >= 0.75  # held by the default policy, as the plain words are
+
+
+def test_a_comments_scores_do_not_depend_on_the_rest_of_its_batch(scorer):
+    """The classifier scores a Kafka batch, the scoring API a micro-batch, `moderation eval`
+    a file: the same comment must get the same scores in each (explainable, reproducible)."""
+    comment = "You are a pathetic excuse for a councillor and everyone knows it."
+    neighbours = [
+        "ok",
+        "The bus was late again this morning, third time this week, and nobody at the "
+        "depot answers the phone any more. " * 6,
+        "ｙｏｕ ｉｄｉｏｔ",
+    ]
+    [alone] = scorer.score_batch([comment])
+    for batch in ([comment, *neighbours], [*neighbours, comment], [neighbours[1], comment]):
+        scores = scorer.score_batch(batch)[batch.index(comment)]
+        assert scores == alone
 
 
 def test_spans_point_at_the_words_that_drove_the_score(scorer):

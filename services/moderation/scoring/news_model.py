@@ -34,9 +34,6 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_NEWS_MODEL = MODELS_DIR / "news_minilm"
 TRAIN_MAX_TOKENS = 128  # longest window the model was trained on (and is served with)
 SPAN_THRESHOLD = 0.5
-# Padded tokens per ONNX call. Sorting by length and cutting by a token budget keeps short
-# comments from being padded to the longest one in the batch.
-DEFAULT_MAX_TOKENS = 2_048
 LEXICON = MODELS_DIR / "lexicon.yaml"
 
 
@@ -70,7 +67,6 @@ class NewsModelScorer:
         self,
         path: Path | str = DEFAULT_NEWS_MODEL,
         threads: int | None = None,
-        max_tokens: int = DEFAULT_MAX_TOKENS,
         deobfuscate: bool = True,
     ) -> None:
         import onnxruntime
@@ -92,7 +88,6 @@ class NewsModelScorer:
                 )
         self.labels: tuple[str, ...] = tuple(self.meta["labels"])
         self.model = ModelRef(backend=self.backend, version=str(self.meta["version"]))
-        self.max_tokens = max(max_tokens, TRAIN_MAX_TOKENS)
         self.window = int(self.meta.get("max_tokens", TRAIN_MAX_TOKENS))
         self.deobfuscate = deobfuscate
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -179,28 +174,20 @@ class NewsModelScorer:
         return rows, owners, offsets
 
     def _run(self, rows: list[list[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One window per ONNX call. Dynamic int8 quantisation picks one activation scale
+        for the whole input tensor, so in a padded batch a comment's scores moved with its
+        neighbours (by up to 0.04, enough to cross a threshold). Alone, a comment always gets
+        the same scores, whichever batch, worker or API call it arrives in; on 2 CPU cores
+        this cost 5 % of the throughput of length-sorted batches (docs/models.md)."""
         labels = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
-        tokens: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(rows)
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-        start = 0
-        while start < len(order):
-            end = start + 1
-            while end < len(order) and (end - start + 1) * len(rows[order[end]]) <= self.max_tokens:
-                end += 1
-            chosen = order[start:end]
-            width = len(rows[chosen[-1]])
-            ids = np.zeros((len(chosen), width), dtype=np.int64)
-            mask = np.zeros((len(chosen), width), dtype=np.int64)
-            for k, i in enumerate(chosen):
-                ids[k, : len(rows[i])] = rows[i]
-                mask[k, : len(rows[i])] = 1
+        tokens: list[np.ndarray] = []
+        for i, row in enumerate(rows):
+            ids = np.array([row], dtype=np.int64)
             label_probs, token_probs = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask}
+                None, {"input_ids": ids, "attention_mask": np.ones_like(ids)}
             )
-            for k, i in enumerate(chosen):
-                labels[i] = label_probs[k]
-                tokens[i] = token_probs[k, : len(rows[i])]
-            start = end
+            labels[i] = label_probs[0]
+            tokens.append(token_probs[0])
         return labels, tokens
 
     def describe(self) -> str:
