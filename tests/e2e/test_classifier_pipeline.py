@@ -9,7 +9,7 @@ import pytest
 
 from moderation.scoring.news_model import NewsModelScorer
 from moderation.topics import COMMENTS_SUBMITTED, COMMENTS_SUBMITTED_DLQ
-from tests.e2e.pipeline_client import CLEAN, TOXIC, comment_event
+from tests.pipeline_client import CLEAN, TOXIC, comment_event
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ pytest.importorskip("onnxruntime")
 
 from moderation.modeltools.detoxify_import import import_checkpoint
 from moderation.scoring.transformer import export_onnx
-from tests.e2e.conftest import start_classifier
-from tests.e2e.pipeline_client import CLEAN, TOXIC, comment_event
+from tests.pipeline_client import CLEAN, TOXIC, comment_event
+from tests.roles import start_classifier
 from tests.tiny_detoxify import build_tiny_checkpoint
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ import pytest
 
 from moderation.adapters.embedded_broker import free_port
 from moderation.roles import CLASSIFIER
-from tests.e2e.pipeline_client import CLEAN, PipelineClient, comment_event
+from tests.pipeline_client import CLEAN, PipelineClient, comment_event
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, start_classifier
-from tests.e2e.pipeline_client import comment_event
 from tests.legal_cases import KNOWN_MISSES, check, load_cases, write_term_files
+from tests.pipeline_client import comment_event
+from tests.roles import ARTIFACTS, start_classifier
 
 pytestmark = pytest.mark.e2e
 

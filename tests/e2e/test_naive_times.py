@@ -8,7 +8,7 @@ import json
 import pytest
 
 from moderation.topics import COMMENTS_SUBMITTED_DLQ, DLQ_HEADER_ERROR, DLQ_HEADER_REASON
-from tests.e2e.pipeline_client import CLEAN, comment_event
+from tests.pipeline_client import CLEAN, comment_event
 
 pytestmark = pytest.mark.e2e
 

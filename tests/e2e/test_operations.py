@@ -11,8 +11,8 @@ import pytest
 
 from moderation.adapters.processes import RoleProcess
 from moderation.topics import COMMENTS_SUBMITTED, COMMENTS_SUBMITTED_DLQ
-from tests.e2e.conftest import ARTIFACTS, start_classifier, start_role
-from tests.e2e.pipeline_client import CLEAN, TOXIC, comment_event
+from tests.pipeline_client import CLEAN, TOXIC, comment_event
+from tests.roles import ARTIFACTS, start_classifier, start_role
 
 pytestmark = pytest.mark.e2e
 

@@ -4,15 +4,13 @@ broker, classifier, comment store and moderator queue all as real processes."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import time
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, start_classifier, start_role
-from tests.e2e.pipeline_client import TOXIC, comment_event
+from tests.pipeline_client import TOXIC, comment_event
 from tests.queue_helpers import PASSWORD, XSS_BODY, add_user_with_cli
+from tests.roles import ARTIFACTS, start_classifier, start_role, store_status_becomes
 
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.e2e
@@ -48,19 +46,6 @@ def system(broker, tmp_path_factory):
         process.stop()
 
 
-async def store_status(store, comment_id: str, wanted: str, timeout_s: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout_s
-    status = None
-    while time.monotonic() < deadline:
-        code, body = store.get(f"/comments/{comment_id}")
-        if code == 200:
-            status = json.loads(body)["status"]
-            if status == wanted:
-                return status
-        await asyncio.sleep(0.2)
-    return f"{status} (waited for {wanted})"
-
-
 async def test_moderator_reviews_held_comments_in_the_browser(system, client):
     queue, store = system["queue"], system["store"]
     await client.publish_article(
@@ -85,7 +70,7 @@ async def test_moderator_reviews_held_comments_in_the_browser(system, client):
     xss = comment_event(XSS_BODY, article_id="pre-1")
     for event in (legal, toxic, xss):
         await client.publish_comment(event)
-    assert await store_status(store, legal["comment_id"], "held") == "held"
+    await store_status_becomes(store, legal["comment_id"], "held")
 
     dialogs: list[str] = []
     async with playwright_api.async_playwright() as p:
@@ -139,7 +124,7 @@ async def test_moderator_reviews_held_comments_in_the_browser(system, client):
         await page.screenshot(path=str(ARTIFACTS / "queue-live.png"), full_page=True)
         await browser.close()
 
-    assert await store_status(store, legal["comment_id"], "published") == "published"
-    assert await store_status(store, toxic["comment_id"], "published") == "published"
-    assert await store_status(store, xss["comment_id"], "held") == "held"
+    await store_status_becomes(store, legal["comment_id"], "published")
+    await store_status_becomes(store, toxic["comment_id"], "published")
+    await store_status_becomes(store, xss["comment_id"], "held")
     assert dialogs == []

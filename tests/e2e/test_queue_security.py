@@ -8,39 +8,27 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from httpx import ASGITransport, AsyncClient
 
-from moderation.db import make_engine, migrate, sqlite_dsn
+from moderation.db import make_engine, migrate
 from moderation.queue.app import create_app
 from moderation.queue.auth import LoginRateLimiter, add_user, set_disabled
 from moderation.queue.repository import add_held
 from moderation.settings import KafkaSettings, ModerationSettings
-from tests.e2e.conftest import start_role
 from tests.queue_helpers import PASSWORD, csrf_from, held_decision, prepare_queue_db
+from tests.roles import start_role
 
 NO_BROKER = KafkaSettings(bootstrap_servers="127.0.0.1:1")
 NEW_PASSWORD = "a-brand-new-passphrase"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def settings(request, tmp_path):
-    if request.param == "sqlite":
-        dsn = sqlite_dsn(tmp_path / "queue.db")
-    else:
-        server = request.getfixturevalue("postgres_server")
-        name = f"q_{uuid.uuid4().hex[:12]}"
-        admin = make_engine(server)
-        async with admin.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(sa.text(f"CREATE DATABASE {name}"))
-        await admin.dispose()
-        dsn = server.rsplit("/", 1)[0] + f"/{name}"
+@pytest.fixture
+async def settings(new_database, tmp_path):
+    dsn = await new_database()
     engine = make_engine(dsn)
     await migrate(engine, "queue")
     async with engine.begin() as conn:

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import start_classifier
-from tests.e2e.pipeline_client import comment_event
+from tests.pipeline_client import comment_event
+from tests.roles import start_classifier
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,8 @@ import pytest
 from moderation.domain.events import CommentReviewed, ReviewOutcome
 from moderation.domain.labels import ReviewReason
 from moderation.topics import MODERATION_DECISIONS, MODERATION_REVIEWS
-from tests.e2e.conftest import start_classifier, start_role
-from tests.e2e.pipeline_client import CLEAN, TOXIC
+from tests.pipeline_client import CLEAN, TOXIC
+from tests.roles import start_classifier, start_role
 
 pytestmark = pytest.mark.e2e
 

@@ -1,10 +1,8 @@
 """The store's repository on real SQLite and PostgreSQL databases (migrations included)."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from httpx import ASGITransport, AsyncClient
 
 from moderation.db import make_engine, migrate, sqlite_dsn
@@ -17,19 +15,9 @@ from tests.fakes import comment
 from tests.unit.test_store_status import decision, review
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def dsn(request, tmp_path):
-    if request.param == "sqlite":
-        yield sqlite_dsn(tmp_path / "store.db")
-        return
-    server = request.getfixturevalue("postgres_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(server)
-    async with admin.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    await admin.dispose()
-    yield server.rsplit("/", 1)[0] + f"/{name}"
+@pytest.fixture
+async def dsn(new_database):
+    return await new_database()
 
 
 @pytest.fixture

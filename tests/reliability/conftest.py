@@ -1,11 +1,11 @@
-"""Fault tests reuse the e2e fixtures (a fresh broker per module, an aiokafka client) and
-record one row per fault in tests/artifacts/faults.json for the issue note."""
+"""Fault tests use the broker and client fixtures of tests/conftest.py and record one row
+per fault in tests/artifacts/faults.json for the issue note."""
 
 from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import ARTIFACTS, broker, client  # noqa: F401 - fixtures
+from tests.roles import ARTIFACTS
 
 FAULTS_FILE = ARTIFACTS / "faults.json"
 

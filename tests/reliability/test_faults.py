@@ -15,9 +15,9 @@ import pytest
 from moderation.adapters.embedded_broker import EmbeddedBroker, free_port
 from moderation.adapters.processes import RoleProcess
 from moderation.topics import MODERATION_DECISIONS
-from tests.e2e.conftest import ARTIFACTS, start_classifier, start_role
-from tests.e2e.pipeline_client import CLEAN, TOXIC, PipelineClient, comment_event
+from tests.pipeline_client import CLEAN, TOXIC, PipelineClient, comment_event
 from tests.reliability.conftest import record_fault
+from tests.roles import ARTIFACTS, start_classifier, start_role
 
 pytestmark = pytest.mark.reliability
 

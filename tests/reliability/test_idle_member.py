@@ -12,9 +12,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from moderation.roles import CLASSIFIER
 from moderation.topics import COMMENTS_SUBMITTED
-from tests.e2e.conftest import start_classifier
-from tests.e2e.pipeline_client import CLEAN, comment_event
+from tests.pipeline_client import CLEAN, comment_event
 from tests.reliability.conftest import record_fault
+from tests.roles import start_classifier
 
 pytestmark = pytest.mark.reliability
 

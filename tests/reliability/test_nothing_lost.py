@@ -29,33 +29,13 @@ from moderation.topics import (
     MODERATION_REVIEWS,
     MODERATION_REVIEWS_DLQ,
 )
-from tests.e2e.conftest import start_classifier, start_role
-from tests.e2e.pipeline_client import CLEAN, TOXIC, comment_event
+from tests.pipeline_client import CLEAN, TOXIC, comment_event
 from tests.reliability.conftest import record_fault
+from tests.roles import metric, start_classifier, start_role
 
 pytestmark = pytest.mark.reliability
 
 PRODUCER_LIMIT = 1_048_576  # max_request_size / message.max.bytes defaults
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def new_database(request, tmp_path):
-    """Makes a fresh database for a store or a queue: a SQLite file, or a PostgreSQL
-    database on one throwaway server."""
-    server = request.getfixturevalue("postgres_server") if request.param != "sqlite" else ""
-
-    async def create() -> str:
-        name = f"r_{uuid.uuid4().hex[:12]}"
-        if not server:
-            return sqlite_dsn(tmp_path / f"{name}.db")
-        admin = make_engine(server)
-        async with admin.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(sa.text(f"CREATE DATABASE {name}"))
-        await admin.dispose()
-        return server.rsplit("/", 1)[0] + f"/{name}"
-
-    return create
 
 
 async def stored(dsn: str, comment_ids) -> dict[str, tuple[str, str]]:
@@ -88,13 +68,6 @@ async def wait_stored(dsn, expected: dict[str, str], timeout_s=90.0) -> dict[str
 
 def dead_keys(records) -> dict[bytes, dict[str, bytes]]:
     return {r.key: dict(r.headers) for r in records}
-
-
-def metric(process, prefix: str) -> float:
-    text = process.get("/metrics")[1].decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix)
-    )
 
 
 # Item 1 ------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from moderation.domain.dead_letters import DeadLetterReason
 from moderation.topics import COMMENTS_SUBMITTED, COMMENTS_SUBMITTED_DLQ
-from tests.e2e.conftest import start_classifier
-from tests.e2e.pipeline_client import PipelineClient, comment_event
+from tests.pipeline_client import PipelineClient, comment_event
 from tests.reliability.conftest import record_fault
+from tests.roles import start_classifier
 
 pytestmark = pytest.mark.reliability
 

@@ -7,21 +7,18 @@ import asyncio
 import json
 import time
 import urllib.request
-import uuid
 
 import pytest
-import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from moderation.adapters.embedded_broker import EmbeddedBroker, free_port
 from moderation.adapters.kafka import ensure_topics, publish_article_context
-from moderation.db import make_engine, sqlite_dsn
 from moderation.domain.events import ArticleContext
 from moderation.settings import KafkaSettings
 from moderation.topics import ARTICLES_CONTEXT
-from tests.e2e.conftest import ARTIFACTS, start_role
-from tests.e2e.pipeline_client import CLEAN, PipelineClient, comment_event
+from tests.pipeline_client import CLEAN, PipelineClient, comment_event
 from tests.reliability.conftest import record_fault
+from tests.roles import ARTIFACTS, start_role, store_status_becomes
 
 pytestmark = pytest.mark.reliability
 
@@ -41,19 +38,6 @@ async def fresh_broker() -> EmbeddedBroker:
     broker.start()
     await ensure_topics(KafkaSettings(bootstrap_servers=broker.bootstrap))
     return broker
-
-
-async def stored(store, comment_id: str, wanted: str, timeout_s: float = 60.0) -> dict:
-    deadline = time.monotonic() + timeout_s
-    found: dict = {}
-    while time.monotonic() < deadline:
-        code, body = store.get(f"/comments/{comment_id}")
-        if code == 200:
-            found = json.loads(body)
-            if found["status"] == wanted:
-                return found
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{comment_id} never became {wanted}: {found}")
 
 
 def post(store, comment: dict) -> int:
@@ -95,19 +79,10 @@ async def contexts_in_topic(bootstrap: str) -> set[str]:
         await consumer.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_dsn(request, tmp_path) -> str:
+@pytest.fixture
+async def store_dsn(new_database) -> str:
     """The store's database: a SQLite file in the data dir, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return sqlite_dsn(tmp_path / "store.db")
-    server = request.getfixturevalue("postgres_server")
-    name = f"restart_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(server)
-    async with admin.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    await admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
+    return await new_database()
 
 
 async def test_a_restart_keeps_article_contexts_and_decides_what_was_pending(tmp_path, store_dsn):
@@ -126,14 +101,14 @@ async def test_a_restart_keeps_article_contexts_and_decides_what_was_pending(tmp
         before = comment_event(GUILTY, article_id=TRIAL.article_id)
         await asyncio.sleep(1.0)
         await send(broker.bootstrap, before)
-        held = await stored(store, before["comment_id"], "held")
+        held = await store_status_becomes(store, before["comment_id"], "held", timeout_s=60.0)
         assert "LEGAL_CONTEMPT" in held["reason_codes"]
         # No classifier: these comments are stored, pending, when everything stops. The one
         # sent over HTTP is stored before the 202, so a broker that loses it right after
         # cannot lose it.
         classifier.stop()
         await send(broker.bootstrap, pending)
-        await stored(store, pending["comment_id"], "pending")
+        await store_status_becomes(store, pending["comment_id"], "pending", timeout_s=60.0)
         assert post(store, posted) == 202
         assert json.loads(store.get(f"/comments/{posted['comment_id']}")[1])["status"] == "pending"
     finally:
@@ -149,10 +124,10 @@ async def test_a_restart_keeps_article_contexts_and_decides_what_was_pending(tmp
     try:
         after = comment_event(GUILTY, article_id=TRIAL.article_id)
         await send(broker.bootstrap, after)
-        held = await stored(store, after["comment_id"], "held")
+        held = await store_status_becomes(store, after["comment_id"], "held", timeout_s=60.0)
         assert "LEGAL_CONTEMPT" in held["reason_codes"]
-        await stored(store, pending["comment_id"], "published")
-        await stored(store, posted["comment_id"], "published")
+        await store_status_becomes(store, pending["comment_id"], "published", timeout_s=60.0)
+        await store_status_becomes(store, posted["comment_id"], "published", timeout_s=60.0)
         waited = time.monotonic() - started
         final = [
             json.loads(store.get(f"/comments/{c['comment_id']}")[1])

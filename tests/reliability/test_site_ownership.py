@@ -17,11 +17,11 @@ from moderation.topics import (
     MODERATION_DECISIONS,
     MODERATION_DECISIONS_DLQ,
 )
-from tests.e2e.conftest import TEST_SITE, start_role
-from tests.e2e.pipeline_client import CLEAN, comment_event
+from tests.pipeline_client import CLEAN, comment_event
 from tests.queue_helpers import held_decision
 from tests.reliability.conftest import record_fault
-from tests.reliability.test_nothing_lost import new_database, wait_stored  # noqa: F401
+from tests.reliability.test_nothing_lost import wait_stored
+from tests.roles import TEST_SITE, start_role
 
 pytestmark = pytest.mark.reliability
 
@@ -51,7 +51,7 @@ def letters_for(records, comment_id: str) -> list[dict[str, bytes]]:
 async def test_a_comment_of_one_site_cannot_be_overwritten_over_kafka_by_another(
     broker,
     client,
-    new_database,  # noqa: F811 - the fixture imported above
+    new_database,
 ):
     dsn = await new_database()
     engine = make_engine(dsn)

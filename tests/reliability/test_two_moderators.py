@@ -9,10 +9,10 @@ import json
 import httpx
 import pytest
 
-from tests.e2e.conftest import start_classifier, start_role
-from tests.e2e.pipeline_client import TOXIC, comment_event
+from tests.pipeline_client import TOXIC, comment_event
 from tests.queue_helpers import PASSWORD, add_user_with_cli, csrf_from
 from tests.reliability.conftest import record_fault
+from tests.roles import start_classifier, start_role
 
 pytestmark = pytest.mark.reliability
 

@@ -22,10 +22,10 @@ from aiokafka.record.util import calc_crc32c
 
 from moderation.db import sqlite_dsn
 from moderation.topics import COMMENTS_SUBMITTED, COMMENTS_SUBMITTED_DLQ
-from tests.e2e.conftest import start_classifier, start_role
-from tests.e2e.pipeline_client import CLEAN, comment_event
+from tests.pipeline_client import CLEAN, comment_event
 from tests.reliability.conftest import record_fault
-from tests.reliability.test_nothing_lost import metric, wait_stored
+from tests.reliability.test_nothing_lost import wait_stored
+from tests.roles import metric, start_classifier, start_role
 
 pytestmark = pytest.mark.reliability
 
