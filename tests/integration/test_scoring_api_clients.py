@@ -241,6 +241,53 @@ async def test_concurrent_requests_are_batched_and_answer_as_alone(
     assert list(together) == [classifier_toxicity(classifier, t) for t in texts]
 
 
+MIXED = [
+    *TEXTS,
+    "Y0u are a p@thetic 1d10t and everyone knows it.",
+    "S.t.u.p.i.d take, as usual from this paper.",
+    "Thanks 🙏 great reporting — très bien!",
+    "Go back to where you came from, nobody wants your kind here.",
+    "I hope someone burns your house down tonight.",
+    "The referee killed the game in the second half, shocking decision.",
+    "What an absolute load of rubbish, the minister is a clown.",
+    "Interesting. " * 60,  # several model windows
+    ("The councillors debated the budget for three hours. " * 12) + "Idiots, all of them.",
+    "Lovely photos of the harbour. " * 40 + "You are scum.",
+    "no",
+    "?!",
+    "I disagree with the premise but the data section is solid and well sourced.",
+    "F-U-C-K this s h i t",
+]
+
+
+def test_a_classifier_batch_gives_what_analyze_gives_each_comment_alone(
+    server: str, classifier: Classifier
+) -> None:
+    """The classifier role scores comments in batches; the API scores each request alone
+    (or in whatever window it lands). The same text must get the same TOXICITY either way:
+    one Classifier.classify over all twenty, against twenty analyze calls one at a time."""
+    assert len(MIXED) == 20
+    batch = [
+        CommentSubmitted(
+            comment_id=f"c{i}", article_id="a", site_id="news", author=Author(id="r"), body=t
+        )
+        for i, t in enumerate(MIXED)
+    ]
+    in_batch = [d.scores["toxicity"] for d in classifier.classify(batch)]
+    alone = []
+    for text in MIXED:
+        answer = httpx.post(
+            f"{server}/v1alpha1/comments:analyze",
+            params={"key": KEY},
+            json={"comment": {"text": text}, "requestedAttributes": {"TOXICITY": {}}},
+            timeout=60,
+        )
+        assert answer.status_code == 200, answer.text
+        alone.append(answer.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"])
+    assert alone == in_batch
+    assert min(in_batch) < 0.2 < 0.8 < max(in_batch)  # a mixed batch, not twenty alike
+
+
 def test_moderate_gives_the_full_decision(server: str) -> None:
     url = f"{server}/v1/moderate"
     auth = {"Authorization": f"Bearer {KEY}"}

@@ -1,14 +1,11 @@
 """Micro-batched decisions: requests that arrive within a few milliseconds of each other go to
-one worker thread together, through the classifier's own `Classifier` (scorer, legal checks,
-policy), so the event loop never waits on the model.
+one worker thread together (one thread hop per batch), through the classifier's own
+`Classifier` (scorer, legal checks, policy) in one call, so the event loop never waits on
+the model and a comment gets what the classifier role would give it.
 
-Inside a batch each comment is classified on its own, exactly as `Classifier.classify([c])`
-does. Two measured reasons (news model, int8 ONNX, one thread, this 2-core machine):
-- the int8 model's scores depend on the other comments of its forward pass (activations are
-  quantised with one scale per batch: "You are a pathetic idiot." scores 0.9393 alone and
-  0.9433 beside four others), and an API must give the same text the same score;
-- twenty short comments took 34 ms one by one and 64 ms as one padded batch.
-What the window saves is a thread hop, a wake-up and the model's lock per request.
+One call per batch gives each comment its own scores: the news model runs each model window
+on its own (scoring/news_model.py), so a comment's scores do not depend on the rest of its
+batch, and the API gives the same text the same score whoever else was in its window.
 """
 
 from __future__ import annotations
@@ -166,23 +163,68 @@ class ScoringEngine:
 
     def _classify(self, batch: list[_Pending]) -> list[Scored | BaseException]:
         started = time.perf_counter()
-        results: list[Scored | BaseException] = []
-        for pending in batch:
+        resolved = [
+            (
+                p.comment,
+                p.article if p.article is not None else self._articles(p.comment.article_id),
+            )
+            for p in batch
+        ]
+        results: list[Scored | BaseException] = [RuntimeError("not classified")] * len(batch)
+        for group in _consistent_groups(resolved):
             try:
-                results.append(self._classify_one(pending.comment, pending.article))
+                scored = self._classify_together([resolved[i] for i in group])
             except Exception as exc:
-                results.append(exc)
+                log.exception("a scoring batch of %d failed", len(group))
+                scored = [exc] * len(group)
+            for index, result in zip(group, scored, strict=True):
+                results[index] = result
         metrics.scoring_seconds.observe(time.perf_counter() - started)
         return results
 
-    def _classify_one(self, comment: CommentSubmitted, given: ArticleContext | None) -> Scored:
-        article = given if given is not None else self._articles(comment.article_id)
-        classifier = replace(self._classifier, articles=lambda _article_id: article)
+    def _classify_together(
+        self, items: list[tuple[CommentSubmitted, ArticleContext | None]]
+    ) -> list[Scored | BaseException]:
+        """One `Classifier.classify` (one scorer call) for the comments; a batch whose scorer
+        call failed is classified again one comment at a time, so one comment the model
+        cannot read fails alone, not with every request that shared its window."""
+        contexts = {comment.article_id: article for comment, article in items}
+        classifier = replace(self._classifier, articles=contexts.get)
         self._recorder.last_spans = None
-        decision = classifier.classify([comment])[0]
-        found: list[Any] = (self._recorder.last_spans or [[]])[0]
-        # A scorer without a token head (the baseline) has spans without scores, or none.
-        spans = [
-            TokenSpan(int(s.start), int(s.end), float(getattr(s, "score", 1.0))) for s in found
+        decisions = classifier.classify([comment for comment, _ in items])
+        found: list[list[Any]] = self._recorder.last_spans or [[] for _ in items]
+        results: list[Scored | BaseException] = [
+            Scored(decision, _token_spans(spans), article is not None)
+            for decision, spans, (_, article) in zip(decisions, found, items, strict=True)
         ]
-        return Scored(decision, spans, article is not None)
+        if len(items) > 1 and all(isinstance(r, Scored) and r.scorer_failed for r in results):
+            results = []
+            for item in items:
+                try:
+                    results.extend(self._classify_together([item]))
+                except Exception as exc:
+                    results.append(exc)
+        return results
+
+
+def _token_spans(found: Sequence[Any]) -> list[TokenSpan]:
+    # A scorer without a token head (the baseline) has spans without scores, or none.
+    return [TokenSpan(int(s.start), int(s.end), float(getattr(s, "score", 1.0))) for s in found]
+
+
+def _consistent_groups(
+    items: list[tuple[CommentSubmitted, ArticleContext | None]],
+) -> list[list[int]]:
+    """Indexes of `items` in as few groups as keep one article context per article id in
+    each group (the classifier looks a comment's context up by its article id): one group,
+    unless two requests in one window sent different contexts for the same article."""
+    groups: list[tuple[dict[str, ArticleContext | None], list[int]]] = []
+    for index, (comment, article) in enumerate(items):
+        for contexts, members in groups:
+            if comment.article_id not in contexts or contexts[comment.article_id] == article:
+                contexts[comment.article_id] = article
+                members.append(index)
+                break
+        else:
+            groups.append(({comment.article_id: article}, [index]))
+    return [members for _, members in groups]
