@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,8 +13,8 @@ import urllib.request
 import pytest
 
 from moderation.adapters.embedded_broker import free_port
-from moderation.roles import CLASSIFIER
-from tests.pipeline_client import CLEAN, PipelineClient, comment_event
+from moderation.roles import CLASSIFIER, SCORING_API
+from tests.pipeline_client import CLEAN, TOXIC, PipelineClient, comment_event
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +28,9 @@ def wait_for(predicate, timeout_s: float = 60.0) -> None:
     raise TimeoutError
 
 
-def classifier_ready() -> bool:
+def role_ready(port: int = CLASSIFIER.port) -> bool:
     try:
-        url = f"http://127.0.0.1:{CLASSIFIER.port}/ready"
+        url = f"http://127.0.0.1:{port}/ready"
         with urllib.request.urlopen(url, timeout=1) as response:
             return response.status == 200
     except OSError:
@@ -57,7 +58,7 @@ async def test_dev_runs_everything_restarts_a_crashed_role_and_stops_cleanly(tmp
     )
     client = PipelineClient(f"127.0.0.1:{port}")
     try:
-        wait_for(classifier_ready)
+        wait_for(role_ready)
         await client.start()
         await client.follow("moderation.decisions")
         event = comment_event(CLEAN)
@@ -74,13 +75,27 @@ async def test_dev_runs_everything_restarts_a_crashed_role_and_stops_cleanly(tmp
             ).split()[0]
         )
         os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not classifier_ready(), timeout_s=10)
-        wait_for(classifier_ready)
+        wait_for(lambda: not role_ready(), timeout_s=10)
+        wait_for(role_ready)
         again = comment_event(CLEAN)
         await client.publish_comment(again)
         assert (await client.decisions_for([again["comment_id"]], timeout_s=30))[
             again["comment_id"]
         ]
+
+        # The scoring API answers Perspective's analyze with the printed dev key.
+        wait_for(lambda: role_ready(SCORING_API.port))
+        analyze = urllib.request.Request(
+            f"http://127.0.0.1:{SCORING_API.port}/v1alpha1/comments:analyze?key="
+            + (tmp_path / "dev-api-key").read_text().strip(),
+            data=json.dumps(
+                {"comment": {"text": TOXIC}, "requestedAttributes": {"TOXICITY": {}}}
+            ).encode(),
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(analyze, timeout=30) as response:
+            scores = json.loads(response.read())["attributeScores"]
+        assert scores["TOXICITY"]["summaryScore"]["value"] > 0.5
     finally:
         await client.stop()
         dev.send_signal(signal.SIGTERM)
@@ -94,4 +109,8 @@ async def test_dev_runs_everything_restarts_a_crashed_role_and_stops_cleanly(tmp
     key_file = tmp_path / "dev-api-key"
     assert key_file.read_text().strip() in output and key_file.stat().st_mode & 0o077 == 0
     assert "restored from" in output and "0 article contexts" in output
+    scoring_url = f"http://127.0.0.1:{SCORING_API.port}"
+    assert f"{scoring_url}/v1alpha1/comments:analyze?key=KEY" in output
+    assert f"{scoring_url}/coral/phase" in output
+    assert f"scoring-api: {scoring_url} (log" in output
     assert first_latency < 5.0  # generous: the first group join happens before this
