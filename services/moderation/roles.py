@@ -53,7 +53,7 @@ CLASSIFIER = Role(
     follows=(ARTICLES_CONTEXT,),
     # articles.context: saved contexts a restarted memory-only broker lost are published again.
     produces=(MODERATION_DECISIONS, COMMENTS_SUBMITTED_DLQ, ARTICLES_CONTEXT),
-    app="moderation.entrypoints.classifier_service:create_app",
+    app="moderation.classifier.app:create_app",
     summary="scores each comment for toxicity and legal risk; publishes approve or hold",
 )
 COMMENT_STORE = Role(
@@ -64,7 +64,7 @@ COMMENT_STORE = Role(
     follows=(),
     # comments.submitted: comments posted over HTTP, and pending ones published again.
     produces=(COMMENTS_SUBMITTED, MODERATION_DECISIONS_DLQ, MODERATION_REVIEWS_DLQ),
-    app="moderation.store.service:create_app",
+    app="moderation.store.app:create_app",
     summary="comment status for the site: read API and HTTP submission",
 )
 MODERATOR_QUEUE = Role(

@@ -16,7 +16,7 @@ from moderation.domain.events import Author, CommentReviewed, ReviewOutcome
 from moderation.domain.labels import ReviewReason
 from moderation.settings import KafkaSettings, ModerationSettings
 from moderation.store.api_keys import create_key, revoke_key
-from moderation.store.service import create_app
+from moderation.store.app import create_app
 from moderation.store.views import PUBLIC_FIELDS
 from tests.fakes import comment
 from tests.integration.test_store_repository import apply, dsn, engine  # noqa: F401 - fixtures

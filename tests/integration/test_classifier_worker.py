@@ -5,9 +5,9 @@ import json
 import pytest
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
+from moderation.classifier.consumer import register_classifier
 from moderation.domain.events import CommentModerated
 from moderation.domain.policy import parse_policy
-from moderation.entrypoints.classifier import register_classifier
 from moderation.service_layer.classify import Classifier
 from moderation.settings import ModerationSettings
 from moderation.topics import COMMENTS_SUBMITTED, COMMENTS_SUBMITTED_DLQ, MODERATION_DECISIONS

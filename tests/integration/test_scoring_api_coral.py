@@ -20,7 +20,6 @@ import httpx
 import pytest
 
 from moderation.adapters.article_table import ArticleTable
-from moderation.bootstrap import build_risk_checker
 from moderation.domain.events import ArticleContext, CommentModerated, CommentSubmitted
 from moderation.domain.policy import load_policy
 from moderation.scoring_api.config import ScoringApiSettings
@@ -33,6 +32,7 @@ from moderation.scoring_api.coral import (
 )
 from moderation.scoring_api.publishing import Publisher
 from moderation.scoring_api.service import create_app
+from moderation.service_layer.bootstrap import build_risk_checker
 from moderation.service_layer.classify import Classifier
 from moderation.settings import ModerationSettings
 from moderation.topics import COMMENTS_SUBMITTED, MODERATION_DECISIONS

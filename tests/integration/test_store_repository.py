@@ -9,8 +9,8 @@ from moderation.db import make_engine, migrate, sqlite_dsn
 from moderation.domain.events import ReviewOutcome
 from moderation.settings import ModerationSettings
 from moderation.store.api_keys import create_key
+from moderation.store.app import create_app
 from moderation.store.repository import apply_event, article_threads, comment_with_history
-from moderation.store.service import create_app
 from tests.fakes import comment
 from tests.unit.test_store_status import decision, review
 

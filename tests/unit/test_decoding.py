@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from moderation.adapters.decoding import MAX_RECORD_BYTES, decode_event
 from moderation.domain.dead_letters import DeadLetterReason, Rejected
 from moderation.domain.events import MAX_BODY_CHARS, CommentSubmitted
-from moderation.service_layer.decoding import MAX_RECORD_BYTES, decode_event
 
 VALID = {"comment_id": "c", "article_id": "a", "site_id": "s", "author": {"id": "u"}, "body": "hi"}
 

@@ -24,9 +24,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from moderation.adapters.decoding import decode_event
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import ArticleContext
-from moderation.service_layer.decoding import decode_event
 from moderation.topics import ARTICLES_CONTEXT
 
 log = logging.getLogger(__name__)

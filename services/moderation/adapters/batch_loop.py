@@ -28,9 +28,9 @@ from sqlalchemy import exc as db_errors
 
 from moderation import metrics
 from moderation.adapters.dead_letters import publish_dead_letter
+from moderation.adapters.decoding import MAX_ERROR_CHARS, decode_records
 from moderation.adapters.record_parsing import records_of
 from moderation.domain.dead_letters import DeadLetterReason, EventRefused, Rejected
-from moderation.service_layer.decoding import MAX_ERROR_CHARS, decode_records
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 
+from moderation.adapters.decoding import MAX_RECORD_BYTES
 from moderation.domain.dead_letters import Rejected
-from moderation.service_layer.decoding import MAX_RECORD_BYTES
 from moderation.topics import (
     DLQ_HEADER_ERROR,
     DLQ_HEADER_ORIGINAL_BYTES,

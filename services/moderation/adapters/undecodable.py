@@ -60,8 +60,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from moderation import metrics
 from moderation.adapters.dead_letters import dead_letter_copy
+from moderation.adapters.decoding import MAX_ERROR_CHARS
 from moderation.domain.dead_letters import DeadLetterReason, Rejected
-from moderation.service_layer.decoding import MAX_ERROR_CHARS
 from moderation.topics import dlq_name
 
 log = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from moderation.adapters.processes import RoleProcess
 from moderation.benchmarks.corpus import comment_bodies
 from moderation.benchmarks.pipeline import run_pipeline_bench
 from moderation.benchmarks.scorer_speed import scorer_cps
+from moderation.roles import CLASSIFIER
 from moderation.scoring.factory import load_scorer
 from moderation.settings import KafkaSettings, ModerationSettings
 from moderation.topics import COMMENTS_SUBMITTED
@@ -75,7 +76,9 @@ def _through_broker(
         asyncio.run(ensure_topics(KafkaSettings(bootstrap_servers=broker.bootstrap)))
         for n in range(classifiers):
             log_path = logs / f"classifier-{n}.log"
-            workers.append(RoleProcess("classifier", broker.bootstrap, log_path=log_path).start())
+            workers.append(
+                RoleProcess(CLASSIFIER.name, broker.bootstrap, log_path=log_path).start()
+            )
         for worker in workers:
             worker.wait_ready(timeout_s=120.0)
         result = asyncio.run(

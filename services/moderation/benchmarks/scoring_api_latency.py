@@ -31,6 +31,7 @@ def serve(port: int) -> None:
     import uvicorn
 
     from moderation.logs import configure_logging
+    from moderation.roles import SCORING_API
     from moderation.scoring_api.config import ScoringApiSettings
     from moderation.scoring_api.coral import CoralSites
     from moderation.scoring_api.service import create_app
@@ -39,7 +40,7 @@ def serve(port: int) -> None:
     async def lookup(key: str) -> str | None:
         return "bench" if key == KEY else None
 
-    configure_logging("WARNING", False, "scoring-api")
+    configure_logging("WARNING", False, SCORING_API.name)
     app = create_app(
         settings=ModerationSettings(),
         api=ScoringApiSettings(kafka=False, rate_per_minute=0),

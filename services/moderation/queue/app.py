@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from moderation import metrics
 from moderation.adapters.article_table import ArticleTableReader
 from moderation.adapters.kafka import connection_options, make_broker
+from moderation.adapters.runtime import RoleRuntime
 from moderation.db import make_engine, migrate
-from moderation.entrypoints.runtime import RoleRuntime
 from moderation.queue import api, pages
 from moderation.queue import repository as repo
 from moderation.queue.consumer import register_queue_consumer

@@ -22,6 +22,7 @@ from typing import Any
 from moderation import metrics
 from moderation.domain.events import ArticleContext, CommentModerated, CommentSubmitted
 from moderation.domain.labels import ReasonCode
+from moderation.roles import SCORING_API
 from moderation.service_layer.classify import ArticleLookup, Classifier
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ class ScoringEngine:
                 results = [exc] * len(live)
             self.batches += 1
             self.requests += len(live)
-            metrics.batch_size.labels("scoring-api").observe(len(live))
+            metrics.batch_size.labels(SCORING_API.name).observe(len(live))
             for pending, result in zip(live, results, strict=True):
                 if pending.future.done():
                     continue

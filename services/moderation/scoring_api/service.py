@@ -93,7 +93,7 @@ def _error(exc: PerspectiveError, headers: dict[str, str] | None = None) -> JSON
 
 
 def build_default_classifier(settings: ModerationSettings, table: ArticleTable) -> Classifier:
-    from moderation.bootstrap import build_classifier  # the classifier's own wiring
+    from moderation.service_layer.bootstrap import build_classifier  # the classifier's own wiring
 
     return build_classifier(settings, table.get)
 

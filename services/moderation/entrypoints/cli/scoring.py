@@ -28,8 +28,8 @@ def score(
 ) -> None:
     """Score comments in-process (lines with `body`, optionally `article_id`); one decision
     per line on stdout."""
-    from moderation.bootstrap import build_classifier
-    from moderation.entrypoints.offline import InputError, load_articles, score_file
+    from moderation.entrypoints.cli.offline import InputError, load_articles, score_file
+    from moderation.service_layer.bootstrap import build_classifier
     from moderation.settings import ModerationSettings
 
     settings = ModerationSettings()
@@ -55,8 +55,8 @@ def evaluate(
     """Measure the toxicity model on `{"text", "label"}` lines (optionally per-label 0/1
     columns); the last line is JSON."""
     from moderation.domain.policy import load_policy
-    from moderation.entrypoints.offline import InputError
-    from moderation.entrypoints.offline import evaluate as run_eval
+    from moderation.entrypoints.cli.offline import InputError
+    from moderation.entrypoints.cli.offline import evaluate as run_eval
     from moderation.scoring.factory import load_scorer
     from moderation.settings import ModerationSettings
 

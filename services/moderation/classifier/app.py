@@ -1,4 +1,5 @@
-"""Runs the classifier role: the FastStream subscriber plus /health, /ready and /metrics."""
+"""The classifier role's app: the consumer (consumer.py) built around the classify use case
+(service_layer/), the article table it follows, and /health, /ready, /metrics, /stats."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from moderation.adapters.kafka import (
     connection_options,
     make_broker,
 )
-from moderation.bootstrap import build_classifier
-from moderation.entrypoints.classifier import WorkerStats, register_classifier
-from moderation.entrypoints.runtime import RoleRuntime
+from moderation.adapters.runtime import RoleRuntime
+from moderation.classifier.consumer import WorkerStats, register_classifier
 from moderation.roles import CLASSIFIER
+from moderation.service_layer.bootstrap import build_classifier
 from moderation.settings import KafkaSettings, ModerationSettings, article_snapshot
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Wiring: build the classifier's collaborators from settings, in one place."""
+"""Wiring: build the classify use case's collaborators from settings, in one place (the
+classifier role, the scoring API and `moderation score` share it)."""
 
 from __future__ import annotations
 

@@ -1,36 +1,27 @@
-"""The comment-store role: consumes three topics into its database, serves the read API."""
+"""The comment store's consumer: submissions, decisions and reviews applied to its database,
+committed only after the batch's transaction (adapters/batch_loop.py)."""
 
 from __future__ import annotations
 
-import logging
-
-from fastapi import FastAPI
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from moderation import metrics
 from moderation.adapters.batch_loop import Applied, BatchLoop
-from moderation.adapters.kafka import make_broker
 from moderation.adapters.record_parsing import batch_subscriber
-from moderation.db import make_engine, migrate
 from moderation.domain.events import (
     CommentModerated,
     CommentReviewed,
     CommentSubmitted,
 )
-from moderation.entrypoints.runtime import RoleRuntime
 from moderation.roles import COMMENT_STORE
-from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
-from moderation.store.api import add_comment_routes
-from moderation.store.reconcile import PendingReconciler
+from moderation.settings import ModerationSettings
 from moderation.store.repository import apply_event
 from moderation.topics import (
     COMMENTS_SUBMITTED,
     MODERATION_DECISIONS,
     MODERATION_REVIEWS,
 )
-
-log = logging.getLogger(__name__)
 
 StoreEvent = CommentSubmitted | CommentModerated | CommentReviewed
 EVENT_FOR_TOPIC: dict[str, type[StoreEvent]] = {
@@ -53,7 +44,7 @@ def register_store_consumer(
             return Applied([await apply_event(conn, event) for event in events])
 
     loop = BatchLoop(
-        "comment-store",
+        COMMENT_STORE.name,
         broker,
         EVENT_FOR_TOPIC,
         apply_events,
@@ -67,7 +58,7 @@ def register_store_consumer(
         *EVENT_FOR_TOPIC,
         group_id=COMMENT_STORE.group,
         settings=settings,
-        title="comment-store",
+        title=COMMENT_STORE.name,
     )
     async def apply_batch(body: list[bytes], message: KafkaMessage) -> None:
         outcome = await loop.run(message)
@@ -85,40 +76,3 @@ def register_store_consumer(
         stats["dead_lettered"] += len(outcome.dead)
 
     return stats
-
-
-def create_app(
-    kafka: KafkaSettings | None = None, settings: ModerationSettings | None = None
-) -> FastAPI:
-    kafka = kafka or KafkaSettings()
-    settings = settings or ModerationSettings()
-    dsn = store_dsn(settings)
-    engine = make_engine(dsn, settings.db_busy_timeout_s)
-    broker = make_broker(kafka)
-    stats = register_store_consumer(broker, engine, settings)
-
-    async def migrate_store() -> None:
-        await migrate(engine, "store")
-        log.info("store database ready (%s)", engine.url.render_as_string(hide_password=True))
-
-    runtime = RoleRuntime(
-        "comment-store", kafka, settings, broker, COMMENT_STORE.group, list(EVENT_FOR_TOPIC)
-    )
-    reconciler = PendingReconciler(engine, broker, settings.pending_republish_after_s)
-    app = FastAPI(
-        title="Comment store",
-        description="Comment status for the site: read API and HTTP submission.",
-        lifespan=runtime.lifespan(
-            before_consuming=(migrate_store,),
-            after_consuming=(reconciler.run_forever,),
-            on_stop=(engine.dispose,),
-        ),
-    )
-    runtime.add_operations_routes(app)
-
-    @app.get("/stats", tags=["operations"])
-    async def get_stats() -> dict[str, int]:
-        return stats
-
-    add_comment_routes(app, engine, broker)
-    return app

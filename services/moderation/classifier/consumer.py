@@ -1,4 +1,4 @@
-"""The classifier role: comments.submitted -> moderation.decisions (and the DLQ).
+"""The classifier's consumer: comments.submitted -> moderation.decisions (and the DLQ).
 
 At-least-once (adapters/batch_loop.py): a batch's offsets are committed only after the
 broker acknowledged every decision and dead letter produced from it. If publishing fails,
@@ -86,7 +86,7 @@ def register_classifier(
         return Applied(decisions, acks)
 
     loop = BatchLoop(
-        "classifier",
+        CLASSIFIER.name,
         broker,
         CommentSubmitted,
         classify_and_publish,

@@ -1,0 +1,1 @@
+"""The classifier role: comments.submitted -> moderation.decisions (app.py, consumer.py)."""
