@@ -39,6 +39,9 @@ from moderation.service_layer.classify import Classifier
 from moderation.settings import KafkaSettings, ModerationSettings, store_dsn
 
 log = logging.getLogger(__name__)
+# Model threads where MODERATION_TORCH_THREADS is not set: scale with processes or pods
+# (the HPA), not threads.
+SCORING_THREADS = 1
 
 requests_total = Counter(
     "moderation_scoring_api_requests_total",
@@ -93,8 +96,14 @@ def _error(exc: PerspectiveError, headers: dict[str, str] | None = None) -> JSON
 
 
 def build_default_classifier(settings: ModerationSettings, table: ArticleTable) -> Classifier:
-    from moderation.service_layer.bootstrap import build_classifier  # the classifier's own wiring
+    """The classifier's own wiring, with one model thread unless MODERATION_TORCH_THREADS
+    says otherwise: the news model makes one ONNX call per window, and on a shared 2-core
+    machine handing each call to a pool of two threads made the API about twice as slow
+    (docs/perspective-migration.md, Latency). Scores are the same with one thread or two."""
+    from moderation.service_layer.bootstrap import build_classifier
 
+    if settings.torch_threads is None:
+        settings = settings.model_copy(update={"torch_threads": SCORING_THREADS})
     return build_classifier(settings, table.get)
 
 
