@@ -117,8 +117,12 @@ def test_news_probe_is_ranked_well(scorer):
     items = [item for group in groups.values() for item in group]
     scores = scorer.score_batch([item[0] for item in items])
     for column, label in ((1, "toxicity"), (2, "insult"), (3, "identity_attack")):
-        truth = np.array([item[column] for item in items])
-        auc = roc_auc_score(truth, [s[label] for s in scores])
+        # The probe marks attacks on a group as identity attacks, not insults; Detoxify's
+        # labels (Jigsaw's) count "insulting ... towards a person or a group" as insult too,
+        # so the insult ranking is judged on the comments that attack no group.
+        ranked = [k for k, item in enumerate(items) if label != "insult" or item[3] == 0]
+        truth = np.array([items[k][column] for k in ranked])
+        auc = roc_auc_score(truth, [scores[k][label] for k in ranked])
         assert auc >= 0.9, (label, auc)
 
 
