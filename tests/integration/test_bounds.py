@@ -39,6 +39,8 @@ EXACT = {
         ("queue_items", "author_id"): ID,
         ("queue_items", "author_name"): NAME,
         ("queue_items", "section"): SECTION,
+        ("queue_items", "parent_id"): ID,
+        ("queue_items", "article_url"): events.MAX_URL_CHARS,
         ("outbox", "key"): ID,
         ("audit_log", "comment_id"): ID,
         ("processed_events", "event_id"): ID,

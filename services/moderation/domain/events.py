@@ -30,6 +30,7 @@ MAX_SECTION_CHARS = 200
 MAX_LANGUAGE_CHARS = 35  # the longest BCP 47 tag in common use
 MAX_NOTE_CHARS = 2_000
 MAX_TITLE_CHARS = 1_000
+MAX_URL_CHARS = 2_000  # what every common browser and proxy accepts
 # Model backend and version, policy version: the queue stores "backend version" in 200.
 MAX_VERSION_CHARS = 64
 MAX_REVISION = 2**31 - 1  # PostgreSQL's integer
@@ -39,6 +40,8 @@ OptionalId = Annotated[str | None, Field(max_length=MAX_ID_CHARS)]
 Revision = Annotated[int, Field(ge=1, le=MAX_REVISION)]
 VersionName = Annotated[str, Field(max_length=MAX_VERSION_CHARS)]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
+# A link moderators may open: http(s) only, so a "javascript:" URL can never reach a page.
+WebUrl = Annotated[str, Field(max_length=MAX_URL_CHARS, pattern=r"^https?://[^\s]+$")]
 # Characters no database of ours can store: PostgreSQL text refuses U+0000, and lone
 # surrogates are not UTF-8 at all.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -133,6 +136,9 @@ class ArticleContext(_Event):
     article_id: NonEmptyId
     site_id: NonEmptyId
     title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
+    # Where readers read the article: the moderator queue links to it. Only here, not on
+    # each comment, so the comment event stays the one docs/architecture.md defines.
+    url: WebUrl | None = None
     section: str | None = None
     premoderate: bool = False
     legally_sensitive: bool = False

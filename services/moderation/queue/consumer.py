@@ -19,7 +19,7 @@ def register_queue_consumer(state: QueueState) -> BatchLoop:
     async def add_held(decisions: list[CommentModerated]) -> Applied:
         async with state.engine.begin() as conn:
             return Applied(
-                [await repo.add_held(conn, d, state.title(d.article_id)) for d in decisions]
+                [await repo.add_held(conn, d, state.articles.get(d.article_id)) for d in decisions]
             )
 
     held_loop = BatchLoop(

@@ -15,7 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from moderation.db import insert_ignoring_duplicates, utc
-from moderation.domain.events import CommentModerated, CommentReviewed, Decision, ReviewOutcome
+from moderation.domain.events import (
+    ArticleContext,
+    CommentModerated,
+    CommentReviewed,
+    Decision,
+    ReviewOutcome,
+)
 from moderation.domain.labels import CATEGORY_OF_REASON, ReviewReason
 from moderation.queue.tables import audit_log, outbox, processed_events, queue_items
 from moderation.topics import MODERATION_REVIEWS
@@ -70,9 +76,10 @@ async def first_time(conn: AsyncConnection, event_id: str) -> bool:
 
 
 async def add_held(
-    conn: AsyncConnection, decision: CommentModerated, article_title: str | None
+    conn: AsyncConnection, decision: CommentModerated, article: ArticleContext | None
 ) -> bool:
-    """Queue a held decision; duplicates and approvals change nothing."""
+    """Queue a held decision; duplicates and approvals change nothing. `article` is the
+    article's context as last seen, for its title and link."""
     if decision.decision != Decision.HOLD or not await first_time(conn, decision.event_id):
         return False
     comment = decision.comment
@@ -84,7 +91,9 @@ async def add_held(
             article_id=decision.article_id,
             site_id=comment.site_id,
             section=comment.section,
-            article_title=article_title,
+            article_title=article.title if article else None,
+            article_url=article.url if article else None,
+            parent_id=comment.parent_id,
             author_id=comment.author.id,
             author_name=comment.author.display_name,
             body=comment.body,

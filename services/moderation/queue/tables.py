@@ -15,6 +15,8 @@ queue_items = sa.Table(
     sa.Column("site_id", sa.String(200), nullable=False),
     sa.Column("section", sa.String(200)),
     sa.Column("article_title", sa.Text),
+    sa.Column("article_url", sa.String(2000)),
+    sa.Column("parent_id", sa.String(200)),
     sa.Column("author_id", sa.String(200), nullable=False),
     sa.Column("author_name", sa.String(200)),
     sa.Column("body", sa.Text, nullable=False),
@@ -30,6 +32,9 @@ queue_items = sa.Table(
     sa.Column("claim_expires_at", sa.DateTime(timezone=True)),
     sa.Column("resolved_by", sa.String(200)),
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
+    # Paging reads open items in decision order; a reader's items are read by author.
+    sa.Index("ix_queue_status_decided", "status", "decided_at"),
+    sa.Index("ix_queue_author", "site_id", "author_id"),
 )
 
 USERNAME_MAX = 100
