@@ -14,7 +14,7 @@ from moderation.adapters.article_table import ArticleTableReader
 from moderation.adapters.kafka import connection_options, make_broker
 from moderation.adapters.runtime import RoleRuntime
 from moderation.db import make_engine, migrate
-from moderation.queue import api, pages
+from moderation.queue import api, audit, docs, pages
 from moderation.queue import repository as repo
 from moderation.queue.consumer import register_queue_consumer
 from moderation.queue.dependencies import NotLoggedIn, not_logged_in
@@ -95,4 +95,6 @@ def create_app(
     runtime.add_operations_routes(app, before_metrics=refresh_queue_gauges)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(audit.router)
+    app.include_router(docs.router)
     return app

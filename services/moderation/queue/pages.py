@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 
 from moderation.db import utc
@@ -34,10 +33,10 @@ def _local_path(target: str) -> str:
 
 
 def _age(decided_at: datetime, now: datetime) -> str:
-    return _duration(int((now - utc(decided_at)).total_seconds())) + " ago"
+    return duration(int((now - utc(decided_at)).total_seconds())) + " ago"
 
 
-def _duration(seconds: int) -> str:
+def duration(seconds: int) -> str:
     if seconds < 60:
         return f"{seconds}s"
     if seconds < 3600:
@@ -188,23 +187,6 @@ async def item_fragment(
     )
 
 
-@router.get("/audit", response_class=HTMLResponse)
-async def audit_page(request: Request, state: State, user: User) -> Any:
-    async with state.engine.connect() as conn:
-        stats = await repo.queue_stats(conn)
-        entries = await repo.audit_entries(conn)
-    stats["oldest_age"] = _duration(stats["oldest_age_s"]) if stats["depth"] else "—"
-    return state.templates.TemplateResponse(
-        request,
-        "audit.html",
-        {
-            "user": user,
-            "stats": stats,
-            "entries": [{**e, "at": utc(e["at"]).strftime("%Y-%m-%d %H:%M:%S")} for e in entries],
-        },
-    )
-
-
 @router.get("/events")
 async def events(request: Request, state: State, user: User) -> StreamingResponse:
     token = request.cookies.get(auth.SESSION_COOKIE, "")
@@ -218,22 +200,3 @@ async def events(request: Request, state: State, user: User) -> StreamingRespons
         media_type="text/event-stream",
         headers={"cache-control": "no-cache"},
     )
-
-
-# ---------------------------------------------------------------- API docs, behind the login
-@router.get("/openapi.json", include_in_schema=False)
-async def openapi(request: Request, user: User) -> JSONResponse:
-    return JSONResponse(request.app.openapi())
-
-
-@router.get("/docs", include_in_schema=False)
-async def docs(user: User) -> HTMLResponse:
-    page = get_swagger_ui_html(openapi_url="/openapi.json", title="Moderator queue API")
-    # Swagger UI is a script from its CDN plus an inline starter; this page shows no
-    # comment text, so it alone may run them.
-    page.headers["content-security-policy"] = (
-        "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-        "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: "
-        "https://fastapi.tiangolo.com; frame-ancestors 'none'"
-    )
-    return page
