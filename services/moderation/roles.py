@@ -15,6 +15,7 @@ from moderation.topics import (
     ARTICLES_CONTEXT,
     COMMENTS_SUBMITTED,
     COMMENTS_SUBMITTED_DLQ,
+    MODERATION_AUTHORS,
     MODERATION_DECISIONS,
     MODERATION_DECISIONS_DLQ,
     MODERATION_REVIEWS,
@@ -50,7 +51,8 @@ CLASSIFIER = Role(
     port=8002,
     group="classifier",
     consumes=(COMMENTS_SUBMITTED,),
-    follows=(ARTICLES_CONTEXT,),
+    # moderation.authors: readers moderators premoderated or banned.
+    follows=(ARTICLES_CONTEXT, MODERATION_AUTHORS),
     # articles.context: saved contexts a restarted memory-only broker lost are published again.
     produces=(MODERATION_DECISIONS, COMMENTS_SUBMITTED_DLQ, ARTICLES_CONTEXT),
     app="moderation.classifier.app:create_app",
@@ -73,9 +75,10 @@ MODERATOR_QUEUE = Role(
     group="moderator-queue",
     consumes=(MODERATION_DECISIONS,),
     follows=(ARTICLES_CONTEXT,),
-    produces=(MODERATION_REVIEWS, MODERATION_DECISIONS_DLQ),
+    # moderation.authors: moderators' reader actions (the queue's database is their truth).
+    produces=(MODERATION_REVIEWS, MODERATION_DECISIONS_DLQ, MODERATION_AUTHORS),
     app="moderation.queue.app:create_app",
-    summary="held comments for moderators (web UI); their reviews as events",
+    summary="held comments for moderators (web UI); their reviews and reader actions as events",
 )
 
 SCORING_API = Role(

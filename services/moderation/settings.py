@@ -84,6 +84,9 @@ class ModerationSettings(BaseSettings):
     # The comment store publishes again a comment still `pending` this long after it was
     # submitted (lost by a restarted broker, or never decided), then again every as long.
     pending_republish_after_s: float = Field(default=300.0, gt=0)
+    # The queue keeps each reader's recent comments (the reader panel) this many days; older
+    # ones are pruned, their counts stay.
+    reader_history_days: int = Field(default=90, ge=1)
     # Session cookies only over HTTPS; turn on wherever the queue is served over TLS.
     cookie_secure: bool = False
     log_level: str = "INFO"

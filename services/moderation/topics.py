@@ -45,6 +45,22 @@ ARTICLES_CONTEXT = TopicSpec(
     event="ArticleContext",
     key="article_id",
 )
+# Compacted: the latest status of each reader (premoderated, banned, none) per site,
+# published by the moderator queue and followed by every classifier.
+MODERATION_AUTHORS = TopicSpec(
+    "moderation.authors",
+    partitions=3,
+    configs={"cleanup.policy": "compact"},
+    event="ReaderStatusChanged",
+    key="site_id/author_id",
+)
+
+
+def reader_key(site_id: str, author_id: str) -> str:
+    """The record key of a reader on MODERATION_AUTHORS (author ids may hold "/", site
+    ids in practice do not, so the site comes first)."""
+    return f"{site_id}/{author_id}"
+
 
 # Our own services produce decisions and reviews, so bad records there are unlikely; if one
 # appears, the consumer that cannot apply it sets it aside here rather than stalling.
@@ -61,6 +77,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     MODERATION_REVIEWS,
     MODERATION_REVIEWS_DLQ,
     ARTICLES_CONTEXT,
+    MODERATION_AUTHORS,
 )
 
 

@@ -43,7 +43,19 @@ EXACT = {
         ("queue_items", "article_url"): events.MAX_URL_CHARS,
         ("outbox", "key"): ID,
         ("audit_log", "comment_id"): ID,
+        ("audit_log", "site_id"): ID,
+        ("audit_log", "author_id"): ID,
         ("processed_events", "event_id"): ID,
+        ("readers", "site_id"): ID,
+        ("readers", "author_id"): ID,
+        ("readers", "display_name"): NAME,
+        ("readers", "status_by"): ID,
+        ("reader_comments", "comment_id"): ID,
+        ("reader_comments", "site_id"): ID,
+        ("reader_comments", "author_id"): ID,
+        ("reader_comments", "author_name"): NAME,
+        ("reader_comments", "article_id"): ID,
+        ("reader_comments", "parent_id"): ID,
     },
 }
 # Values built from several fields must fit too.
@@ -57,11 +69,21 @@ AT_LEAST = {
 }
 REVISIONS = {
     "store": [("comments", "revision"), ("status_history", "revision")],
-    "queue": [("queue_items", "revision"), ("audit_log", "revision")],
+    "queue": [
+        ("queue_items", "revision"),
+        ("audit_log", "revision"),
+        ("reader_comments", "revision"),
+    ],
 }
 UNBOUNDED_TEXT = {
     "store": [("comments", "body"), ("status_history", "note")],
-    "queue": [("queue_items", "body"), ("queue_items", "article_title"), ("audit_log", "note")],
+    "queue": [
+        ("queue_items", "body"),
+        ("queue_items", "article_title"),
+        ("audit_log", "note"),
+        ("reader_comments", "body"),
+        ("readers", "status_note"),
+    ],
 }
 METADATA = {"store": store_tables.metadata, "queue": queue_tables.metadata}
 

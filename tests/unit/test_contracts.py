@@ -61,6 +61,7 @@ def test_topics_groups_and_partitions_are_defined_once_as_specified():
         "comments.submitted.dlq",
         "moderation.decisions.dlq",
         "moderation.reviews.dlq",
+        "moderation.authors",
     }
     assert COMMENTS_SUBMITTED.partitions == 6
     assert ARTICLES_CONTEXT.configs == {"cleanup.policy": "compact"}

@@ -222,9 +222,35 @@ class CommentReviewed(_Event):
     reviewed_at: AwareDatetime = Field(default_factory=utcnow)
 
 
+class ReaderStatus(StrEnum):
+    NONE = "none"  # comments are classified as anyone's
+    PREMODERATED = "premoderated"  # every comment is held for a moderator
+    BANNED = "banned"  # every comment is held, and the queue rejects it on arrival
+
+
+class ReaderStatusChanged(_Event):
+    """A moderator premoderated, banned or lifted (status "none") a reader on one site.
+
+    Compacted topic moderation.authors, key "<site_id>/<author_id>" (topics.reader_key):
+    the latest status per reader is all a classifier needs. The moderator queue's
+    database is the source of truth; it publishes these through its outbox, and again at
+    start for a broker that has lost them. Readers keep the one with the latest changed_at.
+    """
+
+    event_id: NonEmptyId = Field(default_factory=new_event_id)
+    site_id: NonEmptyId
+    author_id: NonEmptyId
+    status: ReaderStatus
+    reason_code: ReviewReason
+    note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
+    moderator_id: NonEmptyId
+    changed_at: AwareDatetime = Field(default_factory=utcnow)
+
+
 EVENT_MODELS: dict[str, type[BaseModel]] = {
     "CommentSubmitted": CommentSubmitted,
     "ArticleContext": ArticleContext,
     "CommentModerated": CommentModerated,
     "CommentReviewed": CommentReviewed,
+    "ReaderStatusChanged": ReaderStatusChanged,
 }

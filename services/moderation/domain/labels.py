@@ -32,6 +32,10 @@ class ReasonCode(StrEnum):
     # offence, not a matter of taste like the toxicity model's THREAT score).
     TARGETED_THREAT = "TARGETED_THREAT"
     PREMODERATED_ARTICLE = "PREMODERATED_ARTICLE"
+    # A moderator put the comment's author on premoderation, or banned them
+    # (moderation.authors): held whatever the comment says.
+    PREMODERATED_READER = "PREMODERATED_READER"
+    BANNED_READER = "BANNED_READER"
     SCORER_ERROR = "SCORER_ERROR"
 
 
@@ -58,6 +62,8 @@ CATEGORY_OF_REASON: dict[ReasonCode, ReasonCategory] = {
     ReasonCode.LEGAL_DEFAMATION: ReasonCategory.LEGAL,
     ReasonCode.TARGETED_THREAT: ReasonCategory.LEGAL,
     ReasonCode.PREMODERATED_ARTICLE: ReasonCategory.PREMODERATED,
+    ReasonCode.PREMODERATED_READER: ReasonCategory.PREMODERATED,
+    ReasonCode.BANNED_READER: ReasonCategory.PREMODERATED,
     ReasonCode.SCORER_ERROR: ReasonCategory.ERROR,
 }
 
@@ -72,4 +78,6 @@ class ReviewReason(StrEnum):
     SPAM = "SPAM"
     ILLEGAL_CONTENT = "ILLEGAL_CONTENT"
     LEGAL_RISK = "LEGAL_RISK"
+    # The queue's automatic rejection of a banned reader's comment.
+    BANNED_READER = "BANNED_READER"
     OTHER = "OTHER"

@@ -11,6 +11,7 @@ import logging
 from moderation import metrics
 from moderation.queue import repository as repo
 from moderation.queue.state import QueueState
+from moderation.topics import MODERATION_REVIEWS
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,9 @@ async def publish_outbox(state: QueueState) -> None:
             async with state.engine.begin() as conn:
                 await repo.mark_sent(conn, [row["id"] for row in pending])
             for row in pending:
-                outcome = json.loads(row["payload"])["outcome"]
-                metrics.reviews_published.labels(outcome).inc()
+                if row["topic"] == MODERATION_REVIEWS.name:  # not reader actions
+                    outcome = json.loads(row["payload"])["outcome"]
+                    metrics.reviews_published.labels(outcome).inc()
         except Exception as exc:
             log.warning("reviews not published yet (%s); retrying", exc)
             await asyncio.sleep(1.0)

@@ -70,6 +70,9 @@ audit_log = sa.Table(
     sa.Column("revision", sa.Integer),
     sa.Column("reason_code", sa.String(50)),
     sa.Column("note", sa.Text),
+    # Reader actions (premoderate, ban, lift, reject all pending) name the reader, not a comment.
+    sa.Column("site_id", sa.String(200)),
+    sa.Column("author_id", sa.String(200)),
 )
 
 outbox = sa.Table(
@@ -88,4 +91,46 @@ processed_events = sa.Table(
     metadata,
     sa.Column("event_id", sa.String(200), primary_key=True),
     sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The queue's own read model of readers, from every decision it consumes (approvals too)
+# and every review: tallies for ever, and the status moderators gave them (the source of
+# truth for moderation.authors).
+readers = sa.Table(
+    "readers",
+    metadata,
+    sa.Column("site_id", sa.String(200), primary_key=True),
+    sa.Column("author_id", sa.String(200), primary_key=True),
+    sa.Column("display_name", sa.String(200)),
+    sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("comments", sa.Integer, nullable=False),
+    sa.Column("held", sa.Integer, nullable=False),
+    sa.Column("rejected", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status_reason", sa.String(50)),
+    sa.Column("status_note", sa.Text),
+    sa.Column("status_by", sa.String(200)),
+    sa.Column("status_at", sa.DateTime(timezone=True)),
+    # The start-up republish reads only readers with a status.
+    sa.Index("ix_readers_status", "status"),
+)
+
+# Each reader's recent comments (every revision decided), kept
+# ModerationSettings.reader_history_days: the reader panel, and the parents of replies.
+reader_comments = sa.Table(
+    "reader_comments",
+    metadata,
+    sa.Column("comment_id", sa.String(200), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("site_id", sa.String(200), nullable=False),
+    sa.Column("author_id", sa.String(200), nullable=False),
+    sa.Column("author_name", sa.String(200)),
+    sa.Column("article_id", sa.String(200), nullable=False),
+    sa.Column("parent_id", sa.String(200)),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    # A reader's newest first; pruning deletes from the oldest end of the second.
+    sa.Index("ix_reader_comments_reader", "site_id", "author_id", "decided_at"),
+    sa.Index("ix_reader_comments_decided", "decided_at"),
 )

@@ -7,7 +7,12 @@ import logging
 
 from moderation.domain.policy import load_policy
 from moderation.scoring.factory import load_scorer
-from moderation.service_layer.classify import ArticleLookup, Classifier
+from moderation.service_layer.classify import (
+    ArticleLookup,
+    Classifier,
+    ReaderLookup,
+    no_reader_statuses,
+)
 from moderation.service_layer.legal import NoRiskChecks, RiskChecker
 from moderation.settings import ModerationSettings, terms_dir
 
@@ -28,11 +33,19 @@ def build_risk_checker(settings: ModerationSettings) -> RiskChecker:
     return LegalRiskChecker(SiteTermLists(directory), settings.legal_budget_ms_per_comment)
 
 
-def build_classifier(settings: ModerationSettings, articles: ArticleLookup) -> Classifier:
+def build_classifier(
+    settings: ModerationSettings,
+    articles: ArticleLookup,
+    readers: ReaderLookup = no_reader_statuses,
+) -> Classifier:
     scorer = load_scorer(settings)
     log.info(scorer.describe())
     policy = load_policy(settings.policy_file)
     log.info("policy %s loaded from %s", policy.version, settings.policy_file or "the default")
     return Classifier(
-        scorer=scorer, policy=policy, articles=articles, risks=build_risk_checker(settings)
+        scorer=scorer,
+        policy=policy,
+        articles=articles,
+        risks=build_risk_checker(settings),
+        readers=readers,
     )

@@ -15,6 +15,7 @@ from moderation.domain.events import (
     CommentModerated,
     CommentSubmitted,
     Decision,
+    ReaderStatus,
     Reason,
     Span,
 )
@@ -27,6 +28,18 @@ from moderation.text.normalise import CanonicalBatch, normalise_batch
 log = logging.getLogger(__name__)
 
 ArticleLookup = Callable[[str], ArticleContext | None]
+# (site_id, author_id) -> the status a moderator gave the reader (moderation.authors).
+ReaderLookup = Callable[[str, str], ReaderStatus | None]
+READER_REASONS = {
+    ReaderStatus.PREMODERATED: ReasonCode.PREMODERATED_READER,
+    ReaderStatus.BANNED: ReasonCode.BANNED_READER,
+}
+
+
+def no_reader_statuses(site_id: str, author_id: str) -> ReaderStatus | None:
+    return None
+
+
 TOXIC_SPAN_CATEGORY = "toxic"
 
 
@@ -64,6 +77,7 @@ class Classifier:
     policy: Policy
     articles: ArticleLookup
     risks: RiskChecker = NoRiskChecks()  # noqa: RUF009 - stateless default
+    readers: ReaderLookup = no_reader_statuses
 
     def classify(self, comments: Sequence[CommentSubmitted]) -> list[CommentModerated]:
         if not comments:
@@ -114,6 +128,10 @@ class Classifier:
         failure: Reason | None,
     ) -> CommentModerated:
         reasons: list[Reason] = []
+        # A reader on premoderation or banned is held whatever they wrote.
+        status = self.readers(comment.site_id, comment.author.id)
+        if status is not None and status in READER_REASONS:
+            reasons.append(Reason(code=READER_REASONS[status]))
         if article is not None and article.premoderate:
             reasons.append(Reason(code=ReasonCode.PREMODERATED_ARTICLE))
         reasons.extend(risks)
