@@ -14,7 +14,7 @@ from moderation.adapters.article_table import ArticleTableReader
 from moderation.adapters.kafka import connection_options, make_broker
 from moderation.adapters.runtime import RoleRuntime
 from moderation.db import make_engine, migrate
-from moderation.queue import api, audit, docs, pages
+from moderation.queue import api, audit, docs, pages, readers, readers_api
 from moderation.queue import repository as repo
 from moderation.queue.consumer import register_queue_consumer
 from moderation.queue.dependencies import NotLoggedIn, not_logged_in
@@ -49,6 +49,9 @@ def create_app(
 
     async def migrate_queue() -> None:
         await migrate(state.engine, "queue")
+        # Reader statuses again, for a broker that forgot moderation.authors (readers.py).
+        async with state.engine.begin() as conn:
+            await readers.republish_statuses(conn)
 
     async def outbox() -> None:
         await publish_outbox(state)
@@ -97,4 +100,5 @@ def create_app(
     app.include_router(api.router)
     app.include_router(audit.router)
     app.include_router(docs.router)
+    app.include_router(readers_api.router)
     return app

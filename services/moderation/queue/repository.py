@@ -23,6 +23,7 @@ from moderation.domain.events import (
     ReviewOutcome,
 )
 from moderation.domain.labels import CATEGORY_OF_REASON, ReviewReason
+from moderation.queue import reader_history
 from moderation.queue.tables import audit_log, outbox, processed_events, queue_items
 from moderation.topics import MODERATION_REVIEWS
 
@@ -80,6 +81,8 @@ async def add_held(
 ) -> bool:
     """Queue a held decision; duplicates and approvals change nothing. `article` is the
     article's context as last seen, for its title and link."""
+    # Every decision, approvals too, feeds the reader panel (reader_history.py).
+    await reader_history.record_decision(conn, decision)
     if decision.decision != Decision.HOLD or not await first_time(conn, decision.event_id):
         return False
     comment = decision.comment
@@ -194,9 +197,11 @@ async def resolve(
     reason_code: ReviewReason,
     note: str | None,
     now: datetime | None = None,
+    audit_action: str | None = None,
 ) -> ActionResult:
-    """Approve or reject: the item closes, the action is audited and a CommentReviewed is
-    written to the outbox, all in the caller's transaction."""
+    """Approve or reject: the item closes, the action is audited (as `audit_action`, or as
+    the outcome) and a CommentReviewed is written to the outbox, all in the caller's
+    transaction."""
     now = now or datetime.now(UTC)
     status = APPROVED if outcome == ReviewOutcome.APPROVED else REJECTED
     result = await conn.execute(
@@ -208,6 +213,7 @@ async def resolve(
     )
     if not result.rowcount:
         return await _why_not(conn, key, now)
+    await reader_history.record_review(conn, key.comment_id, key.revision, status)
     review = CommentReviewed(
         comment_id=key.comment_id,
         revision=key.revision,
@@ -225,7 +231,7 @@ async def resolve(
             created_at=now,
         )
     )
-    await _audit(conn, now, user, status, key, reason_code.value, note)
+    await _audit(conn, now, user, audit_action or status, key, reason_code.value, note)
     return ActionResult(Outcome.DONE)
 
 
