@@ -128,7 +128,8 @@ def test_queue_page_shows_items_with_spans_scores_and_escaped_bodies(app):
     client, _ = session(app)
     page = client.get("/").text
     assert 'data-comment-id="c1"' in page
-    assert '<mark title="LEGAL_CONTEMPT: defendant">Evans</mark>' in page
+    assert '<mark title="Contempt of court risk: defendant">Evans</mark>' in page
+    assert "Insult (0.93, holds at 0.80)" in page  # reasons in words, not codes
     assert "insult" in page and "0.93" in page
     assert "<script>window.__pwned" not in page
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
@@ -158,8 +159,9 @@ def test_legal_reasons_show_their_sentence_and_threats_count_as_legal(tmp_path):
     legal = client.get("/?category=legal").text
     assert 'data-comment-id="t1"' in legal
     sentence = "discloses or points to where Cllr Peter Dawes can be found"
-    assert f'TARGETED_THREAT: <span class="sentence">{sentence}</span>' in legal
-    assert f'<mark title="TARGETED_THREAT: {sentence}">his address</mark>' in legal
+    # In words: what kind of risk, then the sentence (which person, which rule).
+    assert f'data-code="TARGETED_THREAT">Threat to an identifiable person: {sentence}</li>' in legal
+    assert f'<mark title="Threat to an identifiable person: {sentence}">his address</mark>' in legal
 
 
 def test_claims_block_a_second_moderator_until_released(app):

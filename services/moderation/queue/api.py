@@ -1,4 +1,5 @@
-"""The queue's JSON API: claim, release, approve, reject, bulk actions and statistics.
+"""The queue's JSON API: claim, release, approve, reject, bulk and batch actions, counts
+and statistics.
 Every change needs a session and its CSRF token."""
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ from moderation.domain.labels import ReviewReason
 from moderation.queue import auth
 from moderation.queue import repository as repo
 from moderation.queue.dependencies import CsrfUser, State, User
+from moderation.queue.filters import QueryFilters
 from moderation.queue.pages import REJECT_REASONS
 from moderation.queue.state import QueueState
 
 router = APIRouter(prefix="/api")
+# One batch action resolves at most this many comments (each is its own transaction, so
+# colleagues' claims and actions interleave); a bigger backlog takes several batches.
+MAX_BATCH = 5_000
+SAMPLE_SIZE = 5
 
 
 class RejectBody(BaseModel):
@@ -125,6 +131,80 @@ async def bulk(body: BulkBody, state: State, user: CsrfUser) -> dict[str, Any]:
             }
         )
     return {"results": results}
+
+
+class BatchBody(BaseModel):
+    """Act on every open item the current filters select (the query string carries them).
+    `expected` is the count the moderator saw: if more now match, nothing is done, so a
+    batch never touches comments nobody looked at the count of."""
+
+    action: str = Field(pattern="^(approve|reject)$")
+    expected: int = Field(ge=1, le=MAX_BATCH)
+    reason_code: ReviewReason = ReviewReason.OTHER
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/count")
+async def count(state: State, user: User, filters: QueryFilters) -> dict[str, int]:
+    """The true number of open items in the filters (header and tab title)."""
+    async with state.engine.connect() as conn:
+        return {"total": await repo.count_open(conn, filters)}
+
+
+@router.get("/selection")
+async def selection(state: State, user: User, filters: QueryFilters) -> dict[str, Any]:
+    """What a batch action on these filters would touch: the count and a few examples."""
+    async with state.engine.connect() as conn:
+        total = await repo.count_open(conn, filters)
+        page = await repo.open_items(conn, filters, limit=SAMPLE_SIZE)
+    label = filters.score.label.value if filters.score else None
+    return {
+        "total": total,
+        "max_batch": MAX_BATCH,
+        "sample": [
+            {
+                "comment_id": row["comment_id"],
+                "revision": row["revision"],
+                "body": row["body"][:200],
+                "score": row["scores"].get(label) if label else None,
+            }
+            for row in page.rows
+        ],
+    }
+
+
+@router.post("/batch")
+async def batch(
+    body: BatchBody, state: State, user: CsrfUser, filters: QueryFilters
+) -> JSONResponse:
+    outcome = ReviewOutcome.APPROVED if body.action == "approve" else ReviewOutcome.REJECTED
+    reason = ReviewReason.APPROVED if body.action == "approve" else body.reason_code
+    if body.action == "reject" and reason == ReviewReason.APPROVED:
+        raise HTTPException(422, "choose a reject reason")
+    async with state.engine.connect() as conn:
+        keys = await repo.open_keys(conn, filters, limit=MAX_BATCH + 1)
+    if len(keys) > body.expected:
+        return JSONResponse(
+            {
+                "ok": False,
+                "detail": f"{len(keys)} comments match now, not {body.expected}: "
+                "look at the count again",
+            },
+            status_code=409,
+        )
+    note = body.note or None
+    done, skipped = 0, []
+    for key in keys:
+        result = await _resolve(state, key, user, outcome, reason, note)
+        if result.outcome == repo.Outcome.DONE:
+            done += 1
+        else:
+            skipped.append(
+                {"comment_id": key.comment_id, "revision": key.revision, "detail": result.message}
+            )
+    async with state.engine.begin() as conn:
+        await repo.audit_batch(conn, user.username, body.action, reason, note, filters, done)
+    return JSONResponse({"ok": True, "done": done, "skipped": skipped})
 
 
 @router.get("/stats")

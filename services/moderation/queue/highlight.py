@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from moderation.domain.labels import ReasonCode
+from moderation.queue.wording import REASON_WORDS, reason_words
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -44,6 +47,9 @@ def segments(body: str, reasons: list[dict[str, Any]]) -> list[Segment]:
 
 
 def _title(reason: dict[str, Any], span: dict[str, Any]) -> str:
-    """What a highlight says on hover: the code and, for legal reasons, why in words."""
-    why = reason.get("sentence") or span.get("category", "")
-    return f"{reason['code']}: {why}"
+    """What a highlight says on hover: the reason in words and, without a sentence, the
+    kind of term matched."""
+    if reason.get("sentence"):
+        return reason_words({**reason, "spans": []})
+    words = REASON_WORDS.get(ReasonCode(reason["code"]), reason["code"])
+    return f"{words}: {span['category']}" if span.get("category") else words

@@ -1,5 +1,5 @@
-"""The moderators' web pages: login and logout, the queue, one item, the audit log, live
-updates, and the API docs behind the login."""
+"""The moderators' web pages: login and logout, the queue (paged, with true totals), one
+item, an item's context panel, and live updates."""
 
 from __future__ import annotations
 
@@ -8,21 +8,40 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 
 from moderation.db import utc
-from moderation.domain.labels import CATEGORY_OF_REASON, ReasonCategory, ReasonCode, ReviewReason
-from moderation.queue import auth
+from moderation.domain.labels import (
+    CATEGORY_OF_REASON,
+    Label,
+    ReasonCategory,
+    ReasonCode,
+    ReviewReason,
+)
+from moderation.queue import auth, readers
 from moderation.queue import repository as repo
 from moderation.queue.dependencies import CsrfUser, State, User, set_cookie
+from moderation.queue.filters import QueryFilters, to_query
 from moderation.queue.highlight import segments
 from moderation.queue.state import QueueState
 from moderation.queue.tables import USERNAME_MAX
+from moderation.queue.wording import (
+    NOT_A_MODERATOR_CHOICE,
+    REASON_WORDS,
+    REVIEW_REASON_WORDS,
+    reason_words,
+)
 
 router = APIRouter()
-REJECT_REASONS = [r.value for r in ReviewReason if r != ReviewReason.APPROVED]
+REJECT_REASONS = [r.value for r in ReviewReason if r not in NOT_A_MODERATOR_CHOICE]
+# (code, words) in menu order; the menu's keys are their positions, 1 to 9.
+REJECT_REASON_CHOICES = [
+    (code, REVIEW_REASON_WORDS.get(ReviewReason(code), code)) for code in REJECT_REASONS
+]
 FILTER_CATEGORIES = [c.value for c in ReasonCategory]
+# A body longer than this shows its start until the moderator asks for all of it.
+LONG_BODY_CHARS = 600
 # /login?error=CODE shows one of these, never text from the URL (a link could carry any).
 LOGIN_ERRORS = {"wrong": "Wrong username or password."}
 
@@ -49,20 +68,31 @@ def duration(seconds: int) -> str:
 def _view(state: QueueState, row: Any, now: datetime) -> dict[str, Any]:
     """A queue row as the templates show it."""
     reasons = [
-        {**r, "category": CATEGORY_OF_REASON[ReasonCode(r["code"])].value} for r in row["reasons"]
+        {
+            **r,
+            "category": CATEGORY_OF_REASON[ReasonCode(r["code"])].value,
+            "short": REASON_WORDS.get(ReasonCode(r["code"]), r["code"]),
+            "words": reason_words(r),
+        }
+        for r in row["reasons"]
     ]
     claim_until = utc(row["claim_expires_at"]) if row["claim_expires_at"] else None
+    context = state.articles.get(row["article_id"])
     return {
         **row,
         "article_title": row["article_title"]
-        or state.title(row["article_id"])
+        or (context.title if context else None)
         or row["article_id"],
+        "article_url": row["article_url"] or (context.url if context else None),
         "segments": segments(row["body"], row["reasons"]),
+        "long": len(row["body"]) > LONG_BODY_CHARS,
         "reasons": reasons,
         "scores": sorted(row["scores"].items(), key=lambda kv: -kv[1]),
         "age": _age(row["decided_at"], now),
+        "decided_iso": utc(row["decided_at"]).isoformat(),
         "claim_active": bool(claim_until and claim_until > now),
         "claim_until": claim_until.strftime("%H:%M:%S UTC") if claim_until else "",
+        "claim_until_iso": claim_until.isoformat() if claim_until else "",
     }
 
 
@@ -134,55 +164,113 @@ async def logout(request: Request, state: State, user: CsrfUser) -> Response:
 
 # ---------------------------------------------------------------- pages
 @router.get("/", response_class=HTMLResponse)
-async def queue_page(
-    request: Request,
-    state: State,
-    user: User,
-    category: str = "",
-    site: str = "",
-    section: str = "",
-    article: str = "",
-    order: str = "newest",
-) -> Any:
-    filters = repo.Filters(
-        category or None,
-        site or None,
-        section or None,
-        article or None,
-        newest_first=order != "oldest",
-    )
+async def queue_page(request: Request, state: State, user: User, filters: QueryFilters) -> Any:
+    """The first page of the filtered queue and the true total; the rest loads on demand."""
     now = datetime.now(UTC)
     async with state.engine.connect() as conn:
-        rows = await repo.open_items(conn, filters)
+        page = await repo.open_items(conn, filters)
+        total = await repo.count_open(conn, filters)
     return state.templates.TemplateResponse(
         request,
         "queue.html",
         {
             "user": user,
-            "items": [_view(state, r, now) for r in rows],
+            "items": [_view(state, r, now) for r in page.rows],
+            "total": total,
+            "next": page.next.encode() if page.next else "",
             "filters": filters,
+            "query": to_query(filters),
             "categories": FILTER_CATEGORIES,
-            "reject_reasons": REJECT_REASONS,
+            "labels": [label.value for label in Label],
+            "reject_reasons": REJECT_REASON_CHOICES,
         },
     )
 
 
+@router.get("/more", response_class=HTMLResponse)
+async def more_items(
+    request: Request,
+    state: State,
+    user: User,
+    filters: QueryFilters,
+    after: Annotated[str, Query(max_length=2000)],
+) -> Any:
+    """The next page of items as HTML; the header x-next-cursor says where the one after
+    starts (absent on the last page)."""
+    try:
+        cursor = repo.Cursor.decode(after)
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from error
+    now = datetime.now(UTC)
+    async with state.engine.connect() as conn:
+        page = await repo.open_items(conn, filters, after=cursor)
+    response = state.templates.TemplateResponse(
+        request,
+        "items.html",
+        {
+            "user": user,
+            "items": [_view(state, r, now) for r in page.rows],
+            "reject_reasons": REJECT_REASON_CHOICES,
+        },
+    )
+    if page.next:
+        response.headers["x-next-cursor"] = page.next.encode()
+    return response
+
+
 # `:path`: comment ids are the site's own and may contain "/".
-@router.get("/items/{comment_id:path}/{revision}", response_class=HTMLResponse)
-async def item_fragment(
+@router.get("/items/{comment_id:path}/{revision}/context", response_class=HTMLResponse)
+async def item_context(
     request: Request, state: State, comment_id: str, revision: int, user: User
 ) -> Any:
+    """The side panel: the article and its legal context, the parent of a reply, and the
+    reader with their history and the actions on them."""
     async with state.engine.connect() as conn:
         row = await repo.get_item(conn, repo.ItemKey(comment_id, revision))
-    if row is None or row["status"] != repo.OPEN:
-        raise HTTPException(404, "not in the queue")
+        if row is None:
+            raise HTTPException(404, "not in the queue")
+        parent = await readers.comment_seen(conn, row["parent_id"]) if row["parent_id"] else None
+        reader = await readers.reader_summary(conn, row["site_id"], row["author_id"])
+    if reader is not None:
+        reader = {**reader, "first_seen_iso": utc(reader["first_seen_at"]).isoformat()}
+    return state.templates.TemplateResponse(
+        request,
+        "context.html",
+        {
+            "user": user,
+            "item": _view(state, row, datetime.now(UTC)),
+            "article": state.articles.get(row["article_id"]),
+            "parent": parent,
+            "reader": reader,
+            "reject_reasons": REJECT_REASON_CHOICES,
+        },
+    )
+
+
+@router.get("/items/{comment_id:path}/{revision}", response_class=HTMLResponse)
+async def item_fragment(
+    request: Request,
+    state: State,
+    comment_id: str,
+    revision: int,
+    user: User,
+    filters: QueryFilters,
+) -> Any:
+    """One open item as HTML (live updates); 204 when it is not one the filters select."""
+    key = repo.ItemKey(comment_id, revision)
+    async with state.engine.connect() as conn:
+        row = await repo.get_item(conn, key)
+        if row is None or row["status"] != repo.OPEN:
+            raise HTTPException(404, "not in the queue")
+        if not await repo.matches(conn, key, filters):
+            return Response(status_code=204)
     return state.templates.TemplateResponse(
         request,
         "item.html",
         {
             "user": user,
             "item": _view(state, row, datetime.now(UTC)),
-            "reject_reasons": REJECT_REASONS,
+            "reject_reasons": REJECT_REASON_CHOICES,
         },
     )
 

@@ -6,6 +6,8 @@ not claimed by someone else), so two moderators acting at once cannot both succe
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -22,7 +24,7 @@ from moderation.domain.events import (
     Decision,
     ReviewOutcome,
 )
-from moderation.domain.labels import CATEGORY_OF_REASON, ReviewReason
+from moderation.domain.labels import CATEGORY_OF_REASON, Label, ReviewReason
 from moderation.queue import reader_history
 from moderation.queue.tables import audit_log, outbox, processed_events, queue_items
 from moderation.topics import MODERATION_REVIEWS
@@ -114,27 +116,136 @@ async def add_held(
 
 
 @dataclass(frozen=True)
+class ScoreRange:
+    """Items whose score for `label` lies in [low, high]: the batch-by-score selection."""
+
+    label: Label
+    low: float = 0.0
+    high: float = 1.0
+
+
+@dataclass(frozen=True)
 class Filters:
     category: str | None = None
     site_id: str | None = None
     section: str | None = None
     article_id: str | None = None
+    author_id: str | None = None
+    score: ScoreRange | None = None
     newest_first: bool = True
 
+    def where(self) -> Any:
+        """The open items these filters select, as one SQL condition."""
+        condition = queue_items.c.status == OPEN
+        if self.category:
+            condition &= queue_items.c.categories.contains(f",{self.category},")
+        for column, value in (
+            ("site_id", self.site_id),
+            ("section", self.section),
+            ("article_id", self.article_id),
+            ("author_id", self.author_id),
+        ):
+            if value:
+                condition &= queue_items.c[column] == value
+        if self.score is not None:
+            # A label the decision did not score is missing, so NULL: never in range.
+            score = queue_items.c.scores[self.score.label.value].as_float()
+            condition &= score.between(self.score.low, self.score.high)
+        return condition
 
-async def open_items(conn: AsyncConnection, filters: Filters, limit: int = 200) -> list[Any]:
-    query = sa.select(queue_items).where(queue_items.c.status == OPEN)
-    if filters.category:
-        query = query.where(queue_items.c.categories.contains(f",{filters.category},"))
-    for column, value in (
-        ("site_id", filters.site_id),
-        ("section", filters.section),
-        ("article_id", filters.article_id),
-    ):
-        if value:
-            query = query.where(queue_items.c[column] == value)
-    order = queue_items.c.decided_at.desc() if filters.newest_first else queue_items.c.decided_at
-    return list((await conn.execute(query.order_by(order).limit(limit))).mappings().all())
+    def order(self) -> list[Any]:
+        columns = (queue_items.c.decided_at, queue_items.c.comment_id, queue_items.c.revision)
+        return [c.desc() if self.newest_first else c.asc() for c in columns]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last item's sort key, so the next page starts after it
+    whatever arrives or leaves meanwhile (keyset paging; offsets would skip or repeat)."""
+
+    decided_at: datetime
+    comment_id: str
+    revision: int
+
+    def after(self, newest_first: bool) -> Any:
+        at, cid, rev = queue_items.c.decided_at, queue_items.c.comment_id, queue_items.c.revision
+        if newest_first:
+            return (at < self.decided_at) | (
+                (at == self.decided_at)
+                & ((cid < self.comment_id) | ((cid == self.comment_id) & (rev < self.revision)))
+            )
+        return (at > self.decided_at) | (
+            (at == self.decided_at)
+            & ((cid > self.comment_id) | ((cid == self.comment_id) & (rev > self.revision)))
+        )
+
+    def encode(self) -> str:
+        raw = json.dumps([utc(self.decided_at).isoformat(), self.comment_id, self.revision])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        """The cursor a page handed out; ValueError for anything else."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            at, comment_id, revision = json.loads(raw)
+            return cls(utc(datetime.fromisoformat(at)), str(comment_id), int(revision))
+        except (ValueError, TypeError) as error:
+            raise ValueError("not a page cursor") from error
+
+    @classmethod
+    def of(cls, row: Any) -> Cursor:
+        return cls(utc(row["decided_at"]), row["comment_id"], row["revision"])
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]
+    next: Cursor | None  # None: this was the last page
+
+
+PAGE_SIZE = 50
+
+
+async def open_items(
+    conn: AsyncConnection,
+    filters: Filters,
+    limit: int = PAGE_SIZE,
+    after: Cursor | None = None,
+) -> Page:
+    """One page of open items in the filters' order, starting after `after`."""
+    condition = filters.where()
+    if after is not None:
+        condition &= after.after(filters.newest_first)
+    query = sa.select(queue_items).where(condition).order_by(*filters.order()).limit(limit + 1)
+    rows = list((await conn.execute(query)).mappings().all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, Cursor.of(rows[-1]) if more and rows else None)
+
+
+async def count_open(conn: AsyncConnection, filters: Filters) -> int:
+    """The true number of open items the filters select (what the header shows)."""
+    query = sa.select(sa.func.count()).select_from(queue_items).where(filters.where())
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def open_keys(conn: AsyncConnection, filters: Filters, limit: int) -> list[ItemKey]:
+    """The keys of up to `limit` open items the filters select, oldest first (a batch
+    action works through the longest-waiting first)."""
+    query = (
+        sa.select(queue_items.c.comment_id, queue_items.c.revision)
+        .where(filters.where())
+        .order_by(queue_items.c.decided_at, queue_items.c.comment_id, queue_items.c.revision)
+        .limit(limit)
+    )
+    return [ItemKey(c, r) for c, r in (await conn.execute(query)).all()]
+
+
+async def matches(conn: AsyncConnection, key: ItemKey, filters: Filters) -> bool:
+    """Whether the open item `key` is one the filters select (for live updates)."""
+    query = sa.select(sa.literal(1)).select_from(queue_items).where(key.where() & filters.where())
+    return (await conn.execute(query)).first() is not None
 
 
 async def get_item(conn: AsyncConnection, key: ItemKey) -> Any:
@@ -255,6 +366,49 @@ async def _audit(
             note=note,
         )
     )
+
+
+async def audit_batch(
+    conn: AsyncConnection,
+    user: str,
+    action: str,
+    reason: ReviewReason,
+    note: str | None,
+    filters: Filters,
+    done: int,
+) -> None:
+    """One audit entry for a batch action, saying what it selected and how many it
+    resolved (each item also has its own entry)."""
+    described = describe(filters)
+    summary = f"{done} comments; filter: {described}" + (f"; {note}" if note else "")
+    await conn.execute(
+        sa.insert(audit_log).values(
+            at=datetime.now(UTC),
+            moderator=user,
+            action=f"batch_{action}",
+            reason_code=reason.value,
+            note=summary,
+        )
+    )
+
+
+def describe(filters: Filters) -> str:
+    """The filters in words, as the audit log keeps them."""
+    parts = [
+        f"{name} {value}"
+        for name, value in (
+            ("category", filters.category),
+            ("site", filters.site_id),
+            ("section", filters.section),
+            ("article", filters.article_id),
+            ("reader", filters.author_id),
+        )
+        if value
+    ]
+    if filters.score is not None:
+        score = filters.score
+        parts.append(f"{score.label.value} {score.low:.2f}-{score.high:.2f}")
+    return ", ".join(parts) or "everything held"
 
 
 async def audit_entries(conn: AsyncConnection, limit: int = 500) -> list[Any]:

@@ -1,20 +1,42 @@
-// Moderator queue: keyboard, claims, approve/reject, bulk actions and live updates.
-// Comment bodies arrive as server-escaped HTML; this script never builds markup from them.
+// Moderator queue: paging, focus and keys, claims, approve/reject, reader actions, batch by
+// score and live updates. Comment text arrives as server-escaped HTML fragments; this script
+// never builds markup from comment text.
 "use strict";
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const list = document.getElementById("items");
+const panel = document.getElementById("context");
 const message = document.getElementById("message");
-let current = null;
+const moreButton = document.getElementById("more");
+const batchDialog = document.getElementById("batch");
+const query = list.dataset.query;  // the filters, as the server wrote them
+let nextCursor = list.dataset.next;
+let current = null;   // the focused item
+let menuItem = null;  // the item whose reject menu is open
 
 function items() { return Array.from(list.querySelectorAll("article.item")); }
 function keyOf(item) { return `${encodeURIComponent(item.dataset.commentId)}/${item.dataset.revision}`; }
+function withQuery(path, extra) {
+  const params = new URLSearchParams(query);
+  for (const [k, v] of Object.entries(extra || {})) params.set(k, v);
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+function findItem(commentId, revision) {
+  return list.querySelector(`article.item[data-comment-id="${CSS.escape(commentId)}"][data-revision="${revision}"]`);
+}
+function fragment(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html.trim();
+  showLocalTimes(template.content);
+  return template.content;
+}
 
-async function api(path, body) {
+async function api(path, body, method) {
   const response = await fetch(path, {
-    method: "POST",
+    method: method || "POST",
     headers: { "content-type": "application/json", "x-csrf-token": csrf },
-    body: JSON.stringify(body || {}),
+    body: method === "GET" ? undefined : JSON.stringify(body || {}),
     credentials: "same-origin",
   });
   let data = {};
@@ -24,10 +46,73 @@ async function api(path, body) {
 
 function say(text) { message.textContent = text; }
 
-function updateCount() {
+// Times the server wrote in UTC, shown in the moderator's own zone.
+function showLocalTimes(root) {
+  const format = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
+  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+  root.querySelectorAll("time[data-local]").forEach((t) => {
+    const at = new Date(t.getAttribute("datetime"));
+    if (!Number.isNaN(at.getTime())) t.textContent = ("date" in t.dataset ? dateFormat : format).format(at);
+  });
+}
+
+// ------------------------------------------------------------------ counts
+let totalTimer = null;
+function setTotal(n) {
+  document.getElementById("total").textContent = String(n);
+  document.title = `Queue (${n}) · Moderation`;
+}
+function updateShown() {
   const n = items().length;
-  document.getElementById("depth").textContent = String(n);
-  document.getElementById("empty").hidden = n > 0;
+  document.getElementById("shown").textContent = String(n);
+  document.getElementById("empty").hidden = n > 0 || Boolean(nextCursor);
+}
+function refreshTotal() {
+  clearTimeout(totalTimer);
+  totalTimer = setTimeout(async () => {
+    const result = await api(withQuery("/api/count"), null, "GET");
+    if (result.ok) setTotal(result.data.total);
+  }, 250);
+}
+
+// ------------------------------------------------------------------ paging
+let loading = false;
+async function loadMore() {
+  if (!nextCursor || loading) return;
+  loading = true;
+  try {
+    const response = await fetch(withQuery("/more", { after: nextCursor }), { credentials: "same-origin" });
+    if (!response.ok) { say("Could not load more comments."); return; }
+    nextCursor = response.headers.get("x-next-cursor") || "";
+    const content = fragment(await response.text());
+    for (const item of Array.from(content.querySelectorAll("article.item"))) {
+      if (!findItem(item.dataset.commentId, item.dataset.revision)) list.append(item);
+    }
+    moreButton.hidden = !nextCursor;
+    updateShown();
+  } finally { loading = false; }
+}
+moreButton.addEventListener("click", loadMore);
+new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); })
+  .observe(moreButton);
+
+// ------------------------------------------------------------------ focus and context
+let contextTimer = null;
+function focusItem(item) {
+  if (!item) return;
+  if (current) current.classList.remove("current");
+  current = item;
+  item.classList.add("current");
+  item.focus({ preventScroll: true });
+  item.scrollIntoView({ block: "nearest" });
+  clearTimeout(contextTimer);
+  contextTimer = setTimeout(() => loadContext(item), 120);  // not for every j held down
+}
+async function loadContext(item) {
+  const response = await fetch(`/items/${keyOf(item)}/context`, { credentials: "same-origin" });
+  if (item !== current) return;
+  if (!response.ok) { panel.textContent = "No context: this comment has left the queue."; return; }
+  panel.replaceChildren(fragment(await response.text()));
 }
 
 function showClaim(item, text) {
@@ -37,46 +122,80 @@ function showClaim(item, text) {
   item.querySelectorAll(".actions button").forEach((b) => { b.disabled = blocked; });
 }
 
-async function select(item) {
-  if (!item) return;
-  if (current) current.classList.remove("current");
-  current = item;
-  item.classList.add("current");
-  item.focus({ preventScroll: true });
-  item.scrollIntoView({ block: "nearest" });
-  const result = await api(`/api/items/${keyOf(item)}/claim`);
-  showClaim(item, result.ok ? "" : (result.data.detail || "cannot claim this comment"));
+async function toggleClaim(item) {
+  const mine = item.classList.contains("mine");
+  const result = await api(`/api/items/${keyOf(item)}/${mine ? "release" : "claim"}`);
+  if (!result.ok) { showClaim(item, result.data.detail || "cannot claim this comment"); return; }
+  item.classList.toggle("mine", !mine);
+  item.querySelector("button.claim").textContent = mine ? "Claim" : "Release";
+  say(mine ? `Released ${item.dataset.commentId}` : `Claimed ${item.dataset.commentId} for 5 minutes`);
 }
 
 function removeItem(item) {
   const all = items();
   const next = all[all.indexOf(item) + 1] || all[all.indexOf(item) - 1];
+  if (item === menuItem) menuItem = null;
   item.remove();
-  updateCount();
-  if (item === current) { current = null; if (next) select(next); }
+  updateShown();
+  refreshTotal();
+  if (item === current) { current = null; if (next) focusItem(next); else panel.replaceChildren(); }
+  if (items().length < 10) loadMore();
 }
 
+// ------------------------------------------------------------------ approve and reject
 async function approve(item) {
   const result = await api(`/api/items/${keyOf(item)}/approve`);
   if (result.ok) { say(`Approved ${item.dataset.commentId}`); removeItem(item); }
   else showClaim(item, result.data.detail || "could not approve");
 }
 
-function openReject(item) {
-  const form = item.querySelector(".reject-form");
-  form.hidden = false;
-  form.querySelector("select").focus();
+function menuOptions(item) { return Array.from(item.querySelectorAll(".reason-menu .option")); }
+function openMenu(item) {
+  closeMenu();
+  menuItem = item;
+  const menu = item.querySelector(".reason-menu");
+  menu.hidden = false;
+  menu.focus();
 }
-
-async function reject(item, reasonCode, note) {
-  const result = await api(`/api/items/${keyOf(item)}/reject`, { reason_code: reasonCode, note });
+function closeMenu() {
+  if (!menuItem) return;
+  menuItem.querySelector(".reason-menu").hidden = true;
+  const item = menuItem;
+  menuItem = null;
+  if (item.isConnected) item.focus({ preventScroll: true });
+}
+function moveMenu(step) {
+  const options = menuOptions(menuItem);
+  const at = options.findIndex((o) => o.getAttribute("aria-selected") === "true");
+  const to = Math.min(Math.max(at + step, 0), options.length - 1);
+  options.forEach((o, i) => o.setAttribute("aria-selected", String(i === to)));
+}
+async function confirmMenu(option) {
+  const item = menuItem;
+  const chosen = option || menuOptions(item).find((o) => o.getAttribute("aria-selected") === "true");
+  const note = item.querySelector(".reason-menu input[name=note]").value;
+  closeMenu();
+  const result = await api(`/api/items/${keyOf(item)}/reject`, { reason_code: chosen.dataset.code, note });
   if (result.ok) { say(`Rejected ${item.dataset.commentId}`); removeItem(item); }
   else showClaim(item, result.data.detail || "could not reject");
 }
+function menuKey(event) {
+  const inNote = event.target.matches("input");
+  if (event.key === "Escape") { closeMenu(); return true; }
+  if (event.key === "Enter") { confirmMenu(); return true; }
+  if (inNote) return false;
+  if (event.key === "ArrowDown" || event.key === "j") { moveMenu(1); return true; }
+  if (event.key === "ArrowUp" || event.key === "k") { moveMenu(-1); return true; }
+  const n = Number(event.key);
+  const options = menuOptions(menuItem);
+  if (Number.isInteger(n) && n >= 1 && n <= options.length) { confirmMenu(options[n - 1]); return true; }
+  return false;
+}
 
+// ------------------------------------------------------------------ ticked and batch actions
 async function bulk(action) {
   const chosen = items().filter((i) => i.querySelector(".select").checked);
-  if (!chosen.length) { say("Select comments first (x or the checkboxes)."); return; }
+  if (!chosen.length) { say("Tick comments first (x or the checkboxes), or use “Select all in filter”."); return; }
   const result = await api("/api/bulk", {
     action,
     reason_code: document.getElementById("bulk-reason").value,
@@ -84,63 +203,150 @@ async function bulk(action) {
   });
   if (!result.ok) { say(result.data.detail || "bulk action failed"); return; }
   for (const r of result.data.results) {
-    const item = chosen.find((i) => i.dataset.commentId === r.comment_id && Number(i.dataset.revision) === r.revision);
+    const item = findItem(r.comment_id, r.revision);
     if (!item) continue;
     if (r.ok) removeItem(item); else showClaim(item, r.detail);
   }
   say(`${action}: ${result.data.results.filter((r) => r.ok).length} of ${chosen.length} done`);
 }
 
+const batchForm = batchDialog.querySelector("form");
+let batchExpected = 0;
+function batchQuery() {
+  const label = batchForm.label.value;
+  const params = label ? { label, low: batchForm.low.value, high: batchForm.high.value } : { label: "" };
+  return params;
+}
+async function previewBatch() {
+  document.getElementById("batch-count").textContent = "…";
+  const result = await api(withQuery("/api/selection", batchQuery()), null, "GET");
+  const sample = document.getElementById("batch-sample");
+  sample.replaceChildren();
+  if (!result.ok) { document.getElementById("batch-count").textContent = "?"; say(result.data.detail || "cannot count"); return; }
+  batchExpected = result.data.total;
+  document.getElementById("batch-count").textContent = String(batchExpected);
+  for (const s of result.data.sample) {
+    const li = document.createElement("li");
+    li.textContent = (s.score !== null ? `${s.score.toFixed(2)} · ` : "") + s.body;  // text, never markup
+    sample.append(li);
+  }
+  const tooMany = batchExpected > result.data.max_batch;
+  if (tooMany) say(`More than ${result.data.max_batch} match: narrow the filter or the score range.`);
+  document.getElementById("batch-confirm").disabled = batchExpected === 0 || tooMany;
+  document.getElementById("batch-confirm").textContent = `${batchForm.action.value === "approve" ? "Approve" : "Reject"} all ${batchExpected}`;
+}
+function openBatch() { batchDialog.showModal(); previewBatch(); }
+batchForm.addEventListener("input", previewBatch);
+document.getElementById("batch-open").addEventListener("click", openBatch);
+document.getElementById("batch-cancel").addEventListener("click", () => batchDialog.close());
+document.getElementById("batch-confirm").addEventListener("click", async () => {
+  const result = await api(withQuery("/api/batch", batchQuery()), {
+    action: batchForm.action.value,
+    expected: batchExpected,
+    reason_code: batchForm.reason_code.value,
+    note: batchForm.note.value,
+  });
+  if (!result.ok) { say(result.data.detail || "batch action failed"); previewBatch(); return; }
+  batchDialog.close();
+  const skipped = result.data.skipped.length ? `, ${result.data.skipped.length} skipped (claimed by colleagues)` : "";
+  say(`${batchForm.action.value === "approve" ? "Approved" : "Rejected"} ${result.data.done}${skipped}.`);
+  // The "resolved" live events remove the items; reload the first page to refill the list.
+  setTimeout(() => location.reload(), 800);
+});
+
+// ------------------------------------------------------------------ reader actions (side panel)
+panel.addEventListener("click", async (event) => {
+  const section = event.target.closest(".panel-reader");
+  if (!section) return;
+  const reader = `${encodeURIComponent(section.dataset.siteId)}/${encodeURIComponent(section.dataset.authorId)}`;
+  const reason_code = section.querySelector(".reader-reason").value;
+  const note = section.querySelector(".reader-note").value;
+  if (event.target.matches("button.reader-status")) {
+    const status = event.target.dataset.status;
+    const result = await api(`/api/readers/${reader}/status`, { status, reason_code, note });
+    say(result.ok ? `Reader ${section.dataset.authorId}: ${status === "none" ? "lifted" : status}` : (result.data.detail || "reader action failed"));
+    if (current) loadContext(current);
+  } else if (event.target.matches("button.reject-pending")) {
+    const result = await api(`/api/readers/${reader}/reject-pending`, { reason_code, note });
+    if (!result.ok) { say(result.data.detail || "could not reject"); return; }
+    const skipped = result.data.skipped.length ? `, ${result.data.skipped.length} skipped (claimed by colleagues)` : "";
+    say(`Rejected ${result.data.rejected} pending from ${section.dataset.authorId}${skipped}.`);
+  }
+});
+
+// ------------------------------------------------------------------ clicks and keys
 list.addEventListener("click", (event) => {
   const item = event.target.closest("article.item");
   if (!item) return;
   if (event.target.matches("button.approve")) { approve(item); return; }
-  if (event.target.matches("button.reject")) { openReject(item); return; }
-  if (item !== current && !event.target.closest("form, input")) select(item);
-});
-
-list.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const item = event.target.closest("article.item");
-  const form = event.target;
-  reject(item, form.reason_code.value, form.note.value);
+  if (event.target.matches("button.reject")) { focusItem(item); openMenu(item); return; }
+  if (event.target.matches("button.claim")) { toggleClaim(item); return; }
+  if (event.target.matches("button.show-all")) { item.classList.toggle("all"); return; }
+  const option = event.target.closest(".reason-menu .option");
+  if (option) { menuItem = item; confirmMenu(option); return; }
+  if (item !== current && !event.target.closest("input, .reason-menu")) focusItem(item);
 });
 
 document.getElementById("bulk-approve").addEventListener("click", () => bulk("approve"));
 document.getElementById("bulk-reject").addEventListener("click", () => bulk("reject"));
 
+function toggleHelp(show) {
+  const help = document.getElementById("help");
+  help.hidden = show === undefined ? !help.hidden : !show;
+}
+
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, select, textarea") || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (batchDialog.open) return;  // the dialog's own keys; Escape closes it
+  if (menuItem) { if (menuKey(event)) event.preventDefault(); return; }
+  if (event.key === "Escape") {
+    toggleHelp(false);
+    if (event.target.matches("input, select, textarea")) event.target.blur();
+    return;
+  }
+  if (event.target.closest("input, select, textarea")) return;
   const all = items();
   const at = current ? all.indexOf(current) : -1;
+  const usable = current && !current.classList.contains("claimed");
   switch (event.key) {
-    case "j": select(all[Math.min(at + 1, all.length - 1)]); break;
-    case "k": select(all[Math.max(at - 1, 0)]); break;
-    case "a": if (current && !current.classList.contains("claimed")) approve(current); break;
-    case "r": if (current && !current.classList.contains("claimed")) openReject(current); break;
+    case "j":
+      if (at === all.length - 1 && nextCursor) loadMore().then(() => focusItem(items()[at + 1]));
+      else focusItem(all[Math.min(at + 1, all.length - 1)]);
+      break;
+    case "k": focusItem(all[Math.max(at - 1, 0)]); break;
+    case "c": if (usable) toggleClaim(current); break;
+    case "a": if (usable) approve(current); break;
+    case "r": if (usable) openMenu(current); break;
     case "x": if (current) { const box = current.querySelector(".select"); box.checked = !box.checked; } break;
-    case "?": document.getElementById("help").hidden = !document.getElementById("help").hidden; break;
-    case "Escape": document.getElementById("help").hidden = true; break;
+    case "s": if (current) current.classList.toggle("all"); break;
+    case "b": openBatch(); break;
+    case "?": toggleHelp(); break;
     default: return;
   }
   event.preventDefault();
 });
 
-// Live updates: new held comments are fetched as server-rendered (escaped) fragments.
+// ------------------------------------------------------------------ live updates
+// New held comments are fetched as server-rendered (escaped) fragments; the server answers
+// 204 for one the current filters do not select.
 const events = new EventSource("/events");
 events.addEventListener("held", async (event) => {
   const data = JSON.parse(event.data);
-  if (list.querySelector(`article.item[data-comment-id="${CSS.escape(data.comment_id)}"][data-revision="${data.revision}"]`)) return;
-  const response = await fetch(`/items/${encodeURIComponent(data.comment_id)}/${data.revision}`, { credentials: "same-origin" });
-  if (!response.ok) return;
-  const template = document.createElement("template");
-  template.innerHTML = (await response.text()).trim();
-  const item = template.content.firstElementChild;
-  if (list.dataset.order === "newest") list.prepend(item); else list.append(item);
-  updateCount();
+  if (findItem(data.comment_id, data.revision)) return;
+  const path = withQuery(`/items/${encodeURIComponent(data.comment_id)}/${data.revision}`);
+  const response = await fetch(path, { credentials: "same-origin" });
+  if (response.status !== 200) return;
+  const item = fragment(await response.text()).firstElementChild;
+  if (list.dataset.order === "newest") list.prepend(item);
+  else if (!nextCursor) list.append(item);  // otherwise a later page brings it
+  updateShown();
+  refreshTotal();
 });
 events.addEventListener("resolved", (event) => {
   const data = JSON.parse(event.data);
-  const item = list.querySelector(`article.item[data-comment-id="${CSS.escape(data.comment_id)}"][data-revision="${data.revision}"]`);
-  if (item) removeItem(item);
+  const item = findItem(data.comment_id, data.revision);
+  if (item) removeItem(item); else refreshTotal();
 });
+
+showLocalTimes(document);
+updateShown();
