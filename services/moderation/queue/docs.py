@@ -1,11 +1,13 @@
-"""The queue's API docs, behind the login."""
+"""The queue's API docs, behind the login and under the queue's own CSP like every other
+page: Swagger UI's files are served from this machine (adapters/api_docs.py), behind the
+login too, and its starter is a file, not an inline script."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from moderation.adapters import api_docs
 from moderation.queue.dependencies import User
 
 router = APIRouter()
@@ -18,12 +20,9 @@ async def openapi(request: Request, user: User) -> JSONResponse:
 
 @router.get("/docs", include_in_schema=False)
 async def docs(user: User) -> HTMLResponse:
-    page = get_swagger_ui_html(openapi_url="/openapi.json", title="Moderator queue API")
-    # Swagger UI is a script from its CDN plus an inline starter; this page shows no
-    # comment text, so it alone may run them.
-    page.headers["content-security-policy"] = (
-        "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-        "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: "
-        "https://fastapi.tiangolo.com; frame-ancestors 'none'"
-    )
-    return page
+    return api_docs.swagger_page("Moderator queue API", "/openapi.json")
+
+
+@router.get(api_docs.ASSETS_URL + "/{name}", include_in_schema=False)
+async def docs_asset(name: str, user: User) -> FileResponse:
+    return api_docs.asset(name)

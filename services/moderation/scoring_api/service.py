@@ -20,6 +20,7 @@ from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, Field, ValidationError
 
 from moderation import metrics
+from moderation.adapters.api_docs import add_offline_docs
 from moderation.adapters.article_table import ArticleTable
 from moderation.domain.events import (
     MAX_BODY_CHARS,
@@ -153,8 +154,12 @@ def create_app(
             "Perspective-compatible comment scoring, our full decision for one comment, and "
             "Coral's External Moderation Phase (docs/perspective-migration.md)."
         ),
+        # FastAPI's docs pages load from a CDN; add_offline_docs serves them from here.
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
+    add_offline_docs(app)
     app.state.engine = engine
     app.state.publisher = publisher
     app.state.stats = stats

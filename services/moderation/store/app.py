@@ -7,6 +7,7 @@ import logging
 
 from fastapi import FastAPI
 
+from moderation.adapters.api_docs import add_offline_docs
 from moderation.adapters.kafka import make_broker
 from moderation.adapters.runtime import RoleRuntime
 from moderation.db import make_engine, migrate
@@ -45,6 +46,9 @@ def create_app(
     app = FastAPI(
         title="Comment store",
         description="Comment status for the site: read API and HTTP submission.",
+        # FastAPI's docs pages load from a CDN; add_offline_docs serves them from here.
+        docs_url=None,
+        redoc_url=None,
         lifespan=runtime.lifespan(
             before_consuming=(migrate_store,),
             after_consuming=(reconciler.run_forever,),
@@ -52,6 +56,7 @@ def create_app(
         ),
     )
     runtime.add_operations_routes(app)
+    add_offline_docs(app)
 
     @app.get("/stats", tags=["operations"])
     async def get_stats() -> dict[str, int]:
