@@ -345,6 +345,14 @@ def test_the_api_needs_a_session_and_a_csrf_token(app):
             headers={"x-csrf-token": csrf},
         )
         assert wrong.status_code == 422
+        # The queue's own reason for a banned reader's comments is not a moderator's.
+        system_reason = client.post(
+            "/api/readers/site/a/b/reject-pending",
+            json={"reason_code": "BANNED_READER"},
+            headers={"x-csrf-token": csrf},
+        )
+        assert system_reason.status_code == 422
+        assert client.get("/api/readers/site/a/b").json()["open_items"] == 2
     finally:
         client.__exit__(None, None, None)
 

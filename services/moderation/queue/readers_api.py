@@ -13,6 +13,7 @@ from moderation.domain.events import MAX_NOTE_CHARS, ReaderStatus
 from moderation.domain.labels import ReviewReason
 from moderation.queue import readers
 from moderation.queue.dependencies import CsrfUser, State, User
+from moderation.queue.wording import NOT_A_MODERATOR_CHOICE
 
 router = APIRouter(prefix="/api/readers")
 UNKNOWN = "the queue has never seen this reader"
@@ -29,9 +30,10 @@ class RejectPendingBody(BaseModel):
     note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
 
 
-def _not_approval(reason: ReviewReason) -> None:
-    if reason == ReviewReason.APPROVED:
-        raise HTTPException(422, "choose a reason other than APPROVED")
+def _moderators_reason(reason: ReviewReason) -> None:
+    # APPROVED and BANNED_READER are the system's (the queue's automatic rejection).
+    if reason in NOT_A_MODERATOR_CHOICE:
+        raise HTTPException(422, f"{reason.value} is not a moderator's reason")
 
 
 # `:path`: author ids are the site's own and may contain "/" (site ids do not).
@@ -50,7 +52,7 @@ async def set_status(
 ) -> dict[str, Any]:
     """Premoderate, ban or lift ("none"); answers the reader's summary as it now is."""
     if body.status != ReaderStatus.NONE:
-        _not_approval(body.reason_code)
+        _moderators_reason(body.reason_code)
     async with state.engine.begin() as conn:
         changed = await readers.set_status(
             conn, site_id, author_id, body.status, body.reason_code, body.note, user.username
@@ -68,7 +70,7 @@ async def reject_pending(
     site_id: str, author_id: str, body: RejectPendingBody, state: State, user: CsrfUser
 ) -> dict[str, Any]:
     """Reject every open item of the reader; items claimed by someone else are skipped."""
-    _not_approval(body.reason_code)
+    _moderators_reason(body.reason_code)
     async with state.engine.begin() as conn:
         done = await readers.reject_pending(
             conn, site_id, author_id, user.username, body.reason_code, body.note
