@@ -15,12 +15,29 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from moderation.adapters.embedded_broker import EmbeddedBroker
+from moderation.adapters.embedded_broker import EmbeddedBroker, port_open
 from moderation.adapters.kafka import ensure_topics
 from moderation.roles import COMMENT_STORE, ROLES, SCORING_API
 from moderation.settings import KafkaSettings
 
 DEV_BROKER_PORT = 9092
+
+
+def http_ports(offset: int = 0, chosen: dict[str, int] | None = None) -> dict[str, int]:
+    """Each role's HTTP port: its default (moderation/roles.py) plus `offset`, unless
+    `chosen` names one for it. Two systems (a `make run` and the tests' own) then never
+    share a port. ValueError for an unknown role, a port out of range or one used twice."""
+    chosen = chosen or {}
+    unknown = set(chosen) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role {sorted(unknown)[0]!r}; roles: {', '.join(ROLES)}")
+    ports = {name: chosen.get(name, role.port + offset) for name, role in ROLES.items()}
+    for name, port in ports.items():
+        if not 0 < port < 65536:
+            raise ValueError(f"{name} would serve on port {port}, outside 1-65535")
+    if len(set(ports.values())) < len(ports):
+        raise ValueError(f"two roles would share a port: {ports}")
+    return ports
 
 
 @dataclass
@@ -132,7 +149,18 @@ def say(message: str) -> None:
     print(f"[dev] {message}", flush=True)
 
 
-def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
+def run_dev(
+    data_dir: Path, broker_port: int = DEV_BROKER_PORT, ports: dict[str, int] | None = None
+) -> None:
+    ports = ports or http_ports()
+    busy = [f"{port} ({role})" for role, port in ports.items() if port_open("127.0.0.1", port)]
+    if busy:
+        # Checked first: a role that cannot bind its port would crash and restart for ever.
+        ports_word = "port" if len(busy) == 1 else "ports"
+        raise RuntimeError(
+            f"{ports_word} {', '.join(busy)} already in use: is `moderation dev` already running? "
+            "Choose others with --port-offset N or --http-port ROLE=PORT."
+        )
     data_dir = data_dir.resolve()
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
     stopping = False
@@ -162,10 +190,17 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
     api_key = asyncio.run(_ensure_dev_api_key(data_dir))
     if broker:
         say(asyncio.run(_kept_state(data_dir)))
-    children = [Child(role, env, log_path=data_dir / "logs" / f"{role}.log") for role in ROLES]
+    children = [
+        Child(
+            role,
+            {**env, "MODERATION_HTTP_PORT": str(ports[role])},
+            log_path=data_dir / "logs" / f"{role}.log",
+        )
+        for role in ROLES
+    ]
     for child in children:
         child.start()
-        say(f"{child.role}: http://127.0.0.1:{ROLES[child.role].port} (log {child.log_path})")
+        say(f"{child.role}: http://127.0.0.1:{ports[child.role]} (log {child.log_path})")
     if login:
         say(
             f"moderator queue login: {login[0]} / {login[1]} (a dev account created because "
@@ -177,14 +212,15 @@ def run_dev(data_dir: Path, broker_port: int = DEV_BROKER_PORT) -> None:
             f"there was none, also in {data_dir / DEV_KEY_FILE}; make your own with "
             "`moderation api-keys create --site-id SITE`)"
         )
+    scoring = f"http://127.0.0.1:{ports[SCORING_API.name]}"
     say(
-        f"Perspective-compatible scoring: POST http://127.0.0.1:{SCORING_API.port}"
-        "/v1alpha1/comments:analyze?key=KEY with a site API key; Coral's moderation phase: "
-        f"http://127.0.0.1:{SCORING_API.port}/coral/phase (docs/perspective-migration.md)"
+        f"Perspective-compatible scoring: POST {scoring}/v1alpha1/comments:analyze?key=KEY "
+        f"with a site API key; Coral's moderation phase: {scoring}/coral/phase "
+        "(docs/perspective-migration.md)"
     )
     say(
         "publish CommentSubmitted JSON to comments.submitted (or POST it to "
-        f"http://127.0.0.1:{COMMENT_STORE.port}/comments); decisions appear on "
+        f"http://127.0.0.1:{ports[COMMENT_STORE.name]}/comments); decisions appear on "
         "moderation.decisions. Ctrl-C stops everything."
     )
     try:

@@ -23,6 +23,7 @@ app.add_typer(kafka.article_app, name="article")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.api_keys_app, name="api-keys")
 app.add_typer(kafka.topics_app, name="topics")
+app.add_typer(kafka.decisions_app, name="decisions")
 app.add_typer(kafka.dlq_app, name="dlq")
 app.add_typer(models.models_app, name="models")
 

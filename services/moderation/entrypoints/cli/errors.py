@@ -1,13 +1,18 @@
 """The command line's one way to report a mistake the user can fix: `error: ...` on stderr
-and an exit code (1: it could not be done, 2: the input is wrong), never a traceback."""
+and an exit code (1: it could not be done, 2: the input or the setup is wrong), never a
+traceback."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
+
+# The setting that names the cluster (settings.KafkaSettings, env_prefix "KAFKA_").
+BOOTSTRAP_VARIABLE = "KAFKA_BOOTSTRAP_SERVERS"
 
 
 def fail(message: object, code: int = 1) -> NoReturn:
@@ -21,4 +26,46 @@ def failing_on(*errors: type[Exception], code: int = 1) -> Iterator[None]:
     try:
         yield
     except errors as exc:
+        if isinstance(exc, typer.Exit):  # a RuntimeError too: a failure already reported
+            raise
         fail(exc, code)
+
+
+def kafka_unreachable(bootstrap: str, waited_s: float | None = None) -> str:
+    within = f" within {waited_s:g} s" if waited_s else ""
+    return (
+        f"cannot reach the Kafka broker at {bootstrap}{within} (is it running? "
+        f"set {BOOTSTRAP_VARIABLE})"
+    )
+
+
+def _unreachable(exc: BaseException) -> bool:
+    from aiokafka.errors import (
+        KafkaConnectionError,
+        KafkaTimeoutError,
+        NodeNotReadyError,
+        RequestTimedOutError,
+    )
+
+    kinds = (KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError)
+    return isinstance(exc, (*kinds, ConnectionError, TimeoutError))
+
+
+@contextmanager
+def talking_to_kafka(bootstrap: str) -> Iterator[None]:
+    """For a command that talks to the cluster at `bootstrap`: a broker it cannot reach is
+    one line and exit 2 (the setup is wrong: start it, or point the variable at it); any
+    other Kafka error is one line and exit 1."""
+    # aiokafka logs every refused connection at ERROR, and a client whose start failed says
+    # "Unclosed" through asyncio's logger when collected; with no logging configured Python
+    # prints those to stderr around our line. The command reports the failure itself.
+    for noisy in ("aiokafka", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    from aiokafka.errors import KafkaError
+
+    try:
+        yield
+    except (KafkaError, ConnectionError, TimeoutError) as exc:
+        if _unreachable(exc):
+            fail(kafka_unreachable(bootstrap), code=2)
+        fail(f"Kafka at {bootstrap}: {type(exc).__name__}: {exc}")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from moderation.entrypoints.cli.errors import failing_on
+from moderation.entrypoints.cli.errors import fail, failing_on, talking_to_kafka
 from moderation.roles import ROLES
 
 
@@ -70,13 +70,41 @@ def run(role: Annotated[str, typer.Argument(help=f"one of: {', '.join(ROLES)}")]
 def dev(
     data_dir: Annotated[Path, typer.Option("--data-dir", help="all state goes here")] = Path("var"),
     broker_port: Annotated[int, typer.Option(help="port of the embedded broker")] = 9092,
+    port_offset: Annotated[
+        int,
+        typer.Option(
+            help="serve every role on its default port plus N (defaults: "
+            + ", ".join(f"{name} {role.port}" for name, role in ROLES.items())
+            + "), e.g. 100 for a second system beside `make run`"
+        ),
+    ] = 0,
+    http_port: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--http-port",
+            metavar="ROLE=PORT",
+            help="one role's HTTP port (repeatable; wins over --port-offset)",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole system locally (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)."""
-    from moderation.entrypoints.dev import run_dev
+    import os
 
-    # Start-up problems the user can fix: say what, not where.
-    with failing_on(RuntimeError):
-        run_dev(data_dir, broker_port)
+    from moderation.entrypoints.dev import http_ports, run_dev
+
+    chosen: dict[str, int] = {}
+    for item in http_port or ():
+        role, _, port = item.partition("=")
+        if not port.isdigit():
+            fail(f"--http-port takes ROLE=PORT, not {item!r}", code=2)
+        chosen[role] = int(port)
+    with failing_on(ValueError, code=2):
+        ports = http_ports(port_offset, chosen)
+    # Start-up problems the user can fix: say what, not where. Kafka's errors are
+    # RuntimeErrors too, so the Kafka handler is the inner one.
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
+    with failing_on(RuntimeError), talking_to_kafka(bootstrap):
+        run_dev(data_dir, broker_port, ports)
 
 
 def schemas(
