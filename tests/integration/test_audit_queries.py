@@ -26,6 +26,8 @@ NO_BROKER = KafkaSettings(bootstrap_servers="127.0.0.1:1")
 LONG_BODY = "Honestly, " + "this council has failed the town again and again. " * 6 + "The end."
 FORMULA_BODY = '=HYPERLINK("http://attacker.example","click")'
 NOTE = 'Fine, "really" fine;\nsecond line'
+# One long unbroken word: the page must wrap it, not scroll sideways on a phone.
+BAN_NOTE = "@everyone spam from https://spam.example/" + "x" * 90
 APPROVED_AT = datetime(2026, 3, 1, 10, 0, 0, tzinfo=UTC)
 
 
@@ -64,7 +66,7 @@ async def seed_audit(conn: AsyncConnection) -> None:
              "action": "rejected", "comment_id": "c-formula", "reason_code": "insult",
              "note": "-2 points"},
             {**entry, "at": datetime(2026, 3, 3, 8, 0, 0, tzinfo=UTC), "moderator": "bob",
-             "action": "ban_reader", "comment_id": "c-formula", "note": "@everyone spam"},
+             "action": "ban_reader", "comment_id": "c-formula", "note": BAN_NOTE},
         ],
     )  # fmt: skip
 
@@ -261,7 +263,7 @@ def test_csv_exports_the_filter_quoted_and_formula_safe(client):
     assert approved["at"] == "2026-03-01T10:00:00+00:00"
     assert rejected["body"] == "'" + FORMULA_BODY
     assert rejected["note"] == "'-2 points"
-    assert banned["note"] == "'@everyone spam"
+    assert banned["note"] == "'" + BAN_NOTE
     assert rejected["author_id"] == "r-bob"
     only_bob = rows_of(client.get("/audit.csv", params={"moderator": "bob", "action": "rejected"}))
     assert [(r["moderator"], r["action"]) for r in only_bob] == [("bob", "rejected")]
