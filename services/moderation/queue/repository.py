@@ -411,14 +411,6 @@ def describe(filters: Filters) -> str:
     return ", ".join(parts) or "everything held"
 
 
-async def audit_entries(conn: AsyncConnection, limit: int = 500) -> list[Any]:
-    return list(
-        (await conn.execute(sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)))
-        .mappings()
-        .all()
-    )
-
-
 @dataclass(frozen=True)
 class Gauges:
     depth: int  # open items
