@@ -126,6 +126,28 @@ async def test_entries_carry_the_comment_reader_and_article(engine):
     assert banned["article_id"] == "a-other" and banned["article_url"] is None
 
 
+async def test_an_action_on_a_reader_names_the_reader_without_a_comment(engine):
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.insert(audit_log).values(
+                at=datetime(2026, 3, 4, tzinfo=UTC),
+                moderator="bob",
+                action="premoderate_reader",
+                site_id="site",
+                author_id="r-zed",
+            )
+        )
+    async with engine.connect() as conn:
+        page = await q.audit_page(conn, q.AuditFilter())
+    newest = page.entries[0]
+    assert (newest["action"], newest["site_id"], newest["author_id"]) == (
+        "premoderate_reader",
+        "site",
+        "r-zed",
+    )
+    assert newest["comment_id"] is None and newest["body"] is None
+
+
 async def test_choices_come_from_the_log(engine):
     async with engine.connect() as conn:
         moderators, names = await q.distinct_values(conn)
