@@ -115,12 +115,24 @@ async def test_moderator_reviews_held_comments_in_the_browser(system, client):
         await toxic_item.get_by_role("button", name="Approve", exact=True).click()
         await toxic_item.wait_for(state="detached")
 
-        # Live: a new held comment appears without a reload.
+        # Live: a new held comment appears without a reload, and the true total (header and
+        # tab title) follows it.
+        before = await page.locator("article.item").count()  # all on one page here
+        for _ in range(50):  # the total follows the two approvals
+            if await page.locator("#total").inner_text() == str(before):
+                break
+            await asyncio.sleep(0.1)
         late = comment_event("You pathetic moron, nobody wants you here.", article_id="other")
         await client.publish_comment(late)
         await page.locator(f'article[data-comment-id="{late["comment_id"]}"]').wait_for(
             timeout=20_000
         )
+        for _ in range(50):
+            if await page.locator("#total").inner_text() == str(before + 1):
+                break
+            await asyncio.sleep(0.1)
+        assert await page.locator("#total").inner_text() == str(before + 1)
+        assert await page.title() == f"Queue ({before + 1}) · Moderation"
         await page.screenshot(path=str(ARTIFACTS / "queue-live.png"), full_page=True)
         await browser.close()
 

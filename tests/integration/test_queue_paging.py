@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from moderation.db import make_engine, migrate
 from moderation.domain.labels import Label
@@ -90,12 +89,8 @@ async def test_reader_and_score_filters_select_exactly_their_items(engine):
 async def test_resolved_items_leave_the_pages_and_the_total(engine):
     async with engine.begin() as conn:
         for i in range(0, 137, 2):
-            await repo.resolve(
-                conn, repo.ItemKey(f"c{i:04d}", 1), "alice", *_approve(), note=None
-            )
-    assert sorted(await walk(engine, repo.Filters(), 9)) == [
-        f"c{i:04d}" for i in range(1, 137, 2)
-    ]
+            await repo.resolve(conn, repo.ItemKey(f"c{i:04d}", 1), "alice", *_approve(), note=None)
+    assert sorted(await walk(engine, repo.Filters(), 9)) == [f"c{i:04d}" for i in range(1, 137, 2)]
 
 
 def _approve():

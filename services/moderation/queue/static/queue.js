@@ -46,14 +46,10 @@ async function api(path, body, method) {
 
 function say(text) { message.textContent = text; }
 
-// Times the server wrote in UTC, shown in the moderator's own zone.
+// Times the server wrote in UTC, shown in the moderator's own zone (static/localtime.js
+// rewrites the page itself; fragments added later go through it here).
 function showLocalTimes(root) {
-  const format = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-  root.querySelectorAll("time[data-local]").forEach((t) => {
-    const at = new Date(t.getAttribute("datetime"));
-    if (!Number.isNaN(at.getTime())) t.textContent = ("date" in t.dataset ? dateFormat : format).format(at);
-  });
+  if (window.moderationLocalTime) window.moderationLocalTime(root);
 }
 
 // ------------------------------------------------------------------ counts
@@ -348,5 +344,4 @@ events.addEventListener("resolved", (event) => {
   if (item) removeItem(item); else refreshTotal();
 });
 
-showLocalTimes(document);
 updateShown();
