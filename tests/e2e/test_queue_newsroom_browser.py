@@ -108,7 +108,7 @@ async def logged_in_page(browser, url: str, **context_options):
 
 def newsroom_extras() -> list:
     legal = _held(
-        "legal-1", 20_000, body="Evans is obviously guilty, lock him up.", article_id="trial-7"
+        "legal-1", 10_000, body="Evans is obviously guilty, lock him up.", article_id="trial-7"
     ).model_copy(
         update={
             "reasons": [
@@ -124,7 +124,7 @@ def newsroom_extras() -> list:
             ]
         }
     )
-    parent = _held("parent-1", 20_001, body="The jury should hear all the evidence first.")
+    parent = _held("parent-1", 10_001, body="The jury should hear all the evidence first.")
     parent = parent.model_copy(
         update={
             "decision": Decision.APPROVE,
@@ -133,12 +133,12 @@ def newsroom_extras() -> list:
         }
     )
     reply = _held(
-        "reply-1", 20_002, body="You utter idiot, nobody asked you.", article_id="trial-7"
+        "reply-1", 10_002, body="You utter idiot, nobody asked you.", article_id="trial-7"
     )
     reply = reply.model_copy(
         update={"comment": reply.comment.model_copy(update={"parent_id": "parent-1"})}
     )
-    long = _held("long-1", 20_003, body=LONG_BODY)
+    long = _held("long-1", 10_003, body=LONG_BODY)
     return [(legal, TRIAL), (parent, TRIAL), (reply, TRIAL), (long, None)]
 
 

@@ -52,7 +52,8 @@ def _local_path(target: str) -> str:
 
 
 def _age(decided_at: datetime, now: datetime) -> str:
-    return duration(int((now - utc(decided_at)).total_seconds())) + " ago"
+    # Clocks of the classifier's host and this one may differ a little: never "-3s ago".
+    return duration(max(0, int((now - utc(decided_at)).total_seconds()))) + " ago"
 
 
 def duration(seconds: int) -> str:

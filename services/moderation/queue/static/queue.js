@@ -11,10 +11,11 @@ const moreButton = document.getElementById("more");
 const batchDialog = document.getElementById("batch");
 const query = list.dataset.query;  // the filters, as the server wrote them
 let nextCursor = list.dataset.next;
+const narrow = window.matchMedia("(max-width: 900px)");  // the layout's one column
 let current = null;   // the focused item
 let menuItem = null;  // the item whose reject menu is open
 
-function items() { return Array.from(list.querySelectorAll("article.item")); }
+function items() { return Array.from(list.querySelectorAll(":scope > article.item")); }
 function keyOf(item) { return `${encodeURIComponent(item.dataset.commentId)}/${item.dataset.revision}`; }
 function withQuery(path, extra) {
   const params = new URLSearchParams(query);
@@ -109,6 +110,9 @@ async function loadContext(item) {
   if (item !== current) return;
   if (!response.ok) { panel.textContent = "No context: this comment has left the queue."; return; }
   panel.replaceChildren(fragment(await response.text()));
+  // On a narrow screen the panel is not beside the list but under the comment it explains.
+  if (narrow.matches) item.after(panel);
+  else if (panel.parentElement !== list.parentElement) list.after(panel);
 }
 
 function showClaim(item, text) {
@@ -231,8 +235,16 @@ async function previewBatch() {
   document.getElementById("batch-confirm").disabled = batchExpected === 0 || tooMany;
   document.getElementById("batch-confirm").textContent = `${batchForm.action.value === "approve" ? "Approve" : "Reject"} all ${batchExpected}`;
 }
-function openBatch() { batchDialog.showModal(); previewBatch(); }
-batchForm.addEventListener("input", previewBatch);
+function openBatch() {
+  batchForm.reason_code.closest("label").hidden = batchForm.action.value === "approve";
+  batchDialog.showModal();
+  previewBatch();
+}
+batchForm.addEventListener("input", () => {
+  // A reason is asked only of a rejection.
+  batchForm.reason_code.closest("label").hidden = batchForm.action.value === "approve";
+  previewBatch();
+});
 document.getElementById("batch-open").addEventListener("click", openBatch);
 document.getElementById("batch-cancel").addEventListener("click", () => batchDialog.close());
 document.getElementById("batch-confirm").addEventListener("click", async () => {
