@@ -83,17 +83,19 @@ BROKER_COMMANDS = [
     ("dlq", "show", "--topic", "comments.submitted.dlq", "--limit", "3"),
     ("decisions", "tail"),
     ("decisions", "tail", "--follow", "--comment-id", "c-1"),
+    ("bench", "--bootstrap", "{nobody}", "--duration", "1"),
 ]
 
 
 @pytest.mark.parametrize("command", BROKER_COMMANDS, ids=" ".join)
 async def test_broker_down_is_one_line_and_exit_2(command, context_file):
     nobody = f"127.0.0.1:{free_port()}"  # bound and released: nothing listens there
-    args = [part.format(context=context_file) for part in command]
+    args = [part.format(context=context_file, nobody=nobody) for part in command]
+    named_by = "--bootstrap" if "--bootstrap" in args else "KAFKA_BOOTSTRAP_SERVERS"
     started = time.monotonic()
     code, out, err = await cli(nobody, *args)
     took = time.monotonic() - started
-    assert (code, out, err) == (2, "", f"error: {kafka_unreachable(nobody)}\n")
+    assert (code, out, err) == (2, "", f"error: {kafka_unreachable(nobody, None, named_by)}\n")
     assert "Traceback" not in err
     assert took < 15, took
 
@@ -253,6 +255,7 @@ async def test_dlq_show_prints_dead_letters_and_a_dry_run_replays_nothing(
     assert mine[text_key]["value_encoding"] == "utf-8"
     assert mine[text_key]["headers"]["origin"] == "cms"  # FastStream adds headers of its own
     assert not any(name.startswith("x-dlq") for name in mine[text_key]["headers"])
+    assert mine[text_key]["other_dlq_headers"] == {}  # a plain record has only the usual ones
     assert mine[binary_key]["value_encoding"] == "base64"
     assert base64.b64decode(mine[binary_key]["value"]) == binary
 

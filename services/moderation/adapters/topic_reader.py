@@ -187,7 +187,22 @@ def dead_letter_view(record: Any) -> dict[str, Any]:
     if view["truncated"]:
         view["original_bytes"] = _number(headers.get(DLQ_HEADER_ORIGINAL_BYTES))
         view["original_sha256"] = headers.get(DLQ_HEADER_ORIGINAL_SHA256)
+    shown = {
+        DLQ_HEADER_REASON,
+        DLQ_HEADER_ERROR,
+        DLQ_HEADER_SOURCE_TOPIC,
+        DLQ_HEADER_SOURCE_PARTITION,
+        DLQ_HEADER_SOURCE_OFFSET,
+        DLQ_HEADER_TRUNCATED,
+        DLQ_HEADER_ORIGINAL_BYTES,
+        DLQ_HEADER_ORIGINAL_SHA256,
+    }
     view.update(
+        # Those a kind of dead letter adds for itself (an undecodable batch's last offset
+        # and codec): shown as they are, so nothing the letter says is hidden.
+        other_dlq_headers={
+            k: v for k, v in headers.items() if k.startswith("x-dlq-") and k not in shown
+        },
         key=key,
         key_encoding=key_encoding,
         headers={k: v for k, v in headers.items() if not k.startswith("x-dlq-")},

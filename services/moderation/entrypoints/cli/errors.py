@@ -31,12 +31,13 @@ def failing_on(*errors: type[Exception], code: int = 1) -> Iterator[None]:
         fail(exc, code)
 
 
-def kafka_unreachable(bootstrap: str, waited_s: float | None = None) -> str:
+def kafka_unreachable(
+    bootstrap: str, waited_s: float | None = None, named_by: str = BOOTSTRAP_VARIABLE
+) -> str:
+    """The one line for a broker nobody answers at; `named_by`: where the address came from
+    (the variable, or an option such as --bootstrap)."""
     within = f" within {waited_s:g} s" if waited_s else ""
-    return (
-        f"cannot reach the Kafka broker at {bootstrap}{within} (is it running? "
-        f"set {BOOTSTRAP_VARIABLE})"
-    )
+    return f"cannot reach the Kafka broker at {bootstrap}{within} (is it running? set {named_by})"
 
 
 def _unreachable(exc: BaseException) -> bool:
@@ -52,7 +53,7 @@ def _unreachable(exc: BaseException) -> bool:
 
 
 @contextmanager
-def talking_to_kafka(bootstrap: str) -> Iterator[None]:
+def talking_to_kafka(bootstrap: str, named_by: str = BOOTSTRAP_VARIABLE) -> Iterator[None]:
     """For a command that talks to the cluster at `bootstrap`: a broker it cannot reach is
     one line and exit 2 (the setup is wrong: start it, or point the variable at it); any
     other Kafka error is one line and exit 1."""
@@ -67,5 +68,5 @@ def talking_to_kafka(bootstrap: str) -> Iterator[None]:
         yield
     except (KafkaError, ConnectionError, TimeoutError) as exc:
         if _unreachable(exc):
-            fail(kafka_unreachable(bootstrap), code=2)
+            fail(kafka_unreachable(bootstrap, named_by=named_by), code=2)
         fail(f"Kafka at {bootstrap}: {type(exc).__name__}: {exc}")
