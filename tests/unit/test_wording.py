@@ -7,6 +7,7 @@ from moderation.queue.wording import (
     NOT_A_MODERATOR_CHOICE,
     REASON_WORDS,
     REVIEW_REASON_WORDS,
+    label_words,
     reason_words,
 )
 
@@ -44,3 +45,8 @@ def test_a_reason_without_score_or_sentence_is_its_words():
     assert reason_words({"code": "PREMODERATED_ARTICLE"}) == (
         "Article is premoderated: every comment is checked"
     )
+
+
+def test_labels_read_as_words_and_unknown_labels_stay():
+    assert label_words("identity_attack") == "identity attack"
+    assert label_words("some_other_models_label") == "some_other_models_label"

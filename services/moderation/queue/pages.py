@@ -30,6 +30,7 @@ from moderation.queue.wording import (
     NOT_A_MODERATOR_CHOICE,
     REASON_WORDS,
     REVIEW_REASON_WORDS,
+    label_words,
     reason_words,
 )
 
@@ -88,7 +89,10 @@ def _view(state: QueueState, row: Any, now: datetime) -> dict[str, Any]:
         "segments": segments(row["body"], row["reasons"]),
         "long": len(row["body"]) > LONG_BODY_CHARS,
         "reasons": reasons,
-        "scores": sorted(row["scores"].items(), key=lambda kv: -kv[1]),
+        "scores": [
+            (label_words(label), score)
+            for label, score in sorted(row["scores"].items(), key=lambda kv: -kv[1])
+        ],
         "age": _age(row["decided_at"], now),
         "decided_iso": utc(row["decided_at"]).isoformat(),
         "claim_active": bool(claim_until and claim_until > now),
@@ -182,7 +186,7 @@ async def queue_page(request: Request, state: State, user: User, filters: QueryF
             "filters": filters,
             "query": to_query(filters),
             "categories": FILTER_CATEGORIES,
-            "labels": [label.value for label in Label],
+            "labels": [(label.value, label_words(label.value)) for label in Label],
             "reject_reasons": REJECT_REASON_CHOICES,
         },
     )

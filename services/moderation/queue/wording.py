@@ -55,6 +55,12 @@ REVIEW_REASON_WORDS: dict[ReviewReason, str] = {
 NOT_A_MODERATOR_CHOICE = frozenset({ReviewReason.APPROVED, ReviewReason.BANNED_READER})
 
 
+def label_words(label: str) -> str:
+    """A score's label in words; a label of another model's stays as it is."""
+    known = {item.value: item for item in Label}
+    return LABEL_WORDS[known[label]] if label in known else label
+
+
 def reason_words(reason: dict[str, Any]) -> str:
     """One reason as a sentence: what it is, how sure, and about what or whom."""
     code = ReasonCode(reason["code"])
