@@ -27,6 +27,8 @@ from moderation.topics import (
     COMMENTS_SUBMITTED,
     COMMENTS_SUBMITTED_DLQ,
     DLQ_HEADER_REASON,
+    DLQ_HEADER_SOURCE_TOPIC,
+    MODERATION_REVIEWS,
     MODERATION_REVIEWS_DLQ,
 )
 from tests.pipeline_client import CLEAN, TOXIC, comment_event
@@ -285,7 +287,11 @@ async def test_dlq_show_reads_every_record_of_a_batch(broker):
     await producer.start()
     try:
         keys = [f"batch-{uuid.uuid4().hex}-{i}".encode() for i in range(3)]
-        sent = [await producer.send(topic, b"{}", key=key) for key in keys]
+        headers = [
+            (DLQ_HEADER_REASON, DeadLetterReason.SCHEMA_VIOLATION.value.encode()),
+            (DLQ_HEADER_SOURCE_TOPIC, MODERATION_REVIEWS.name.encode()),
+        ]
+        sent = [await producer.send(topic, b"{}", key=key, headers=headers) for key in keys]
         offsets = [record.offset for record in await asyncio.gather(*sent)]
     finally:
         await producer.stop()
@@ -295,3 +301,12 @@ async def test_dlq_show_reads_every_record_of_a_batch(broker):
     assert [d["key"] for d in json_lines(out)][-3:] == [k.decode() for k in keys]
     code, out, _ = await cli(broker.bootstrap, "dlq", "show", "--topic", topic, "--limit", "2")
     assert [d["key"] for d in json_lines(out)] == [k.decode() for k in keys[1:]]
+    # A replay counts them all too (it reads up to the same end).
+    code, out, err = await cli(broker.bootstrap, "dlq", "replay", "--topic", topic, "--dry-run")
+    assert code == 0, err
+    assert json.loads(out) == {
+        "would_replay": 3,
+        "skipped": 0,
+        "by_target": {MODERATION_REVIEWS.name: 3},
+        "dry_run": True,
+    }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from moderation.adapters.kafka import connection_options
+from moderation.adapters.topic_reader import end_offsets_read
 from moderation.domain.dead_letters import DeadLetterReason
 from moderation.settings import KafkaSettings
 from moderation.topics import DLQ_HEADER_REASON, DLQ_HEADER_SOURCE_TOPIC, DLQ_HEADER_TRUNCATED
@@ -48,13 +49,13 @@ async def replay(
         if not partitions:
             raise ValueError(f"topic {dlq_topic} does not exist")
         consumer.assign(partitions)
+        stop_at = await end_offsets_read(consumer, partitions)  # what is there now, no more
         for tp in partitions:
             committed = await consumer.committed(tp)
             if committed:
                 consumer.seek(tp, committed)
             else:
                 await consumer.seek_to_beginning(tp)
-        stop_at = await consumer.end_offsets(partitions)  # what is there now, no more
         while limit is None or report.replayed + report.skipped < limit:
             remaining = [tp for tp in partitions if await consumer.position(tp) < stop_at[tp]]
             if not remaining:

@@ -41,6 +41,30 @@ def _order(record: Any) -> tuple[int, str, int, int]:
     return (record.timestamp, record.topic, record.partition, record.offset)
 
 
+async def end_offsets_read(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
+) -> dict[TopicPartition, int]:
+    """Each partition's end offset, confirmed by reading its last batch (this moves the
+    consumer: seek afterwards). The embedded broker (Tansu) answers ListOffsets with the last
+    batch's first offset + 1, so a batch of several records would otherwise be cut to its
+    first; Apache Kafka's answer is already right, and reading confirms it. Records written
+    since the question may be counted too: one fetch's worth, never an endless read."""
+    begin = await consumer.beginning_offsets(partitions)
+    ends = dict(await consumer.end_offsets(partitions))
+    pending = {tp for tp in partitions if ends[tp] > begin[tp]}
+    for tp in pending:
+        consumer.seek(tp, ends[tp] - 1)
+    empty = 0
+    while pending and empty < STALLED_POLLS:
+        batches = await consumer.getmany(*pending, timeout_ms=1000)
+        empty = 0 if any(batches.values()) else empty + 1
+        for tp, records in batches.items():
+            if records:
+                ends[tp] = max(ends[tp], records[-1].offset + 1)
+                pending.discard(tp)
+    return ends
+
+
 class MissingTopicError(LookupError):
     """A topic the reader was asked for is not on the broker."""
 
@@ -91,9 +115,7 @@ class TopicReader:
             partitions += [TopicPartition(topic, p) for p in sorted(numbers)]
         self._consumer.assign(partitions)
         begin = await self._consumer.beginning_offsets(partitions)
-        end = await self._last_batch_ends(
-            partitions, begin, await self._consumer.end_offsets(partitions)
-        )
+        end = await end_offsets_read(self._consumer, partitions)
         kept: dict[TopicPartition, deque[Any]] = {tp: deque(maxlen=last) for tp in partitions}
         for tp in partitions:
             # Offsets are dense enough that the last N records lie within the last N
@@ -116,31 +138,6 @@ class TopicReader:
             self._consumer.seek(tp, end[tp])
         merged = sorted((r for records in kept.values() for r in records), key=_order)
         return merged[max(0, len(merged) - last) :] if last is not None else merged
-
-    async def _last_batch_ends(
-        self,
-        partitions: list[TopicPartition],
-        begin: dict[TopicPartition, int],
-        end: dict[TopicPartition, int],
-    ) -> dict[TopicPartition, int]:
-        """The end offsets, corrected by reading the last batch of each partition: the
-        embedded broker (Tansu) answers ListOffsets with the last batch's first offset + 1,
-        so a batch of several records would otherwise be cut to its first (Apache Kafka's
-        answer is already right, and reading confirms it). Records written since `end` was
-        asked for may be counted too: one fetch's worth, never an endless read."""
-        ends = dict(end)
-        pending = {tp for tp in partitions if end[tp] > begin[tp]}
-        for tp in pending:
-            self._consumer.seek(tp, end[tp] - 1)
-        empty = 0
-        while pending and empty < STALLED_POLLS:
-            batches = await self._consumer.getmany(*pending, timeout_ms=1000)
-            empty = 0 if any(batches.values()) else empty + 1
-            for tp, records in batches.items():
-                if records:
-                    ends[tp] = max(ends[tp], records[-1].offset + 1)
-                    pending.discard(tp)
-        return ends
 
     async def follow(self, match: Match | None = None) -> AsyncIterator[Any]:
         """Records as they arrive on the partitions `read_now` read, for ever."""
