@@ -170,7 +170,7 @@ def test_claims_block_a_second_moderator_until_released(app):
     assert alice.post("/api/items/c2/1/claim", headers={"x-csrf-token": alice_csrf}).json()["ok"]
     blocked = bob.post("/api/items/c2/1/approve", headers={"x-csrf-token": bob_csrf})
     assert blocked.status_code == 409 and "alice is working on this" in blocked.json()["detail"]
-    assert "Claimed by alice" in bob.get("/").text
+    assert "alice is working on this comment (claim ends" in bob.get("/").text
     assert bob.post("/api/items/c2/1/claim", headers={"x-csrf-token": bob_csrf}).status_code == 409
     alice.post("/api/items/c2/1/release", headers={"x-csrf-token": alice_csrf})
     assert bob.post("/api/items/c2/1/approve", headers={"x-csrf-token": bob_csrf}).json()["ok"]

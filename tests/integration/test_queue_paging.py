@@ -191,3 +191,74 @@ def test_batch_by_score_resolves_exactly_the_counted_items_and_audits_it(busy_ap
     assert summary.startswith("29 comments; filter: toxicity 0.00-0.09")
     client.__exit__(None, None, None)
     other.__exit__(None, None, None)
+
+
+def test_a_batch_leaves_legal_holds_out_unless_asked(tmp_path):
+    legal = held_decision("legal-low", body="Evans is guilty.")  # insult + contempt
+    legal = legal.model_copy(update={"scores": {"toxicity": 0.01}})
+    app = create_app(
+        kafka=NO_BROKER,
+        settings=prepare_queue_db(tmp_path, [decision(i) for i in range(20)] + [legal]),
+    )
+    client, csrf = session(app)
+    low = {"label": "toxicity", "low": "0", "high": "0.05"}
+    everything = client.get("/api/selection", params=low).json()
+    assert everything["total"] == 7  # c0000-c0005 and the legal one
+    assert everything["by_category"] == {"toxicity": 7, "legal": 1}
+    without = client.get("/api/selection", params={**low, "exclude": "legal"}).json()
+    assert without["total"] == 6 and without["by_category"] == {"toxicity": 6}
+    done = client.post(
+        "/api/batch",
+        params={**low, "exclude": "legal"},
+        headers={"x-csrf-token": csrf},
+        json={"action": "approve", "expected": 6},
+    ).json()
+    assert done["done"] == 6
+    assert client.get("/api/count", params=low).json() == {"total": 1}  # the legal one waits
+    assert client.get("/api/count", params={"exclude": "nonsense"}).status_code == 422
+
+
+def test_a_link_with_unreadable_filters_opens_the_whole_queue_and_says_so(busy_app):
+    app, _ = busy_app
+    client, _ = session(app)
+    answer = client.get("/", params={"label": "toxic"}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/?invalid=1"
+    page = client.get("/", params={"low": "abc"})
+    assert "filters could not be read" in page.text and "Queue (243)" in page.text
+    assert client.get("/api/count", params={"label": "toxic"}).status_code == 422  # API: as is
+    assert client.get("/favicon.ico").status_code == 204
+
+
+def test_a_claim_refusal_says_who_and_until_when(busy_app):
+    app, _ = busy_app
+    alice, alice_csrf = session(app, "alice")
+    bob, bob_csrf = session(app, "bob")
+    assert alice.post("/api/items/c0003/1/claim", headers={"x-csrf-token": alice_csrf}).is_success
+    refused = bob.post("/api/items/c0003/1/approve", headers={"x-csrf-token": bob_csrf})
+    assert refused.status_code == 409
+    body = refused.json()
+    assert body["holder"] == "alice"
+    until = datetime.fromisoformat(body["until"])
+    assert timedelta(minutes=4) < until - datetime.now(UTC) <= timedelta(minutes=5)
+
+
+def test_a_reader_filter_shows_their_panel_even_with_nothing_held(busy_app):
+    app, _ = busy_app
+    client, csrf = session(app)
+    headers = {"x-csrf-token": csrf}
+    banned = client.post(
+        "/api/readers/site/r2/status",
+        headers=headers,
+        json={"status": "banned", "reason_code": "SPAM"},
+    )
+    assert banned.is_success
+    rejected = client.post(
+        "/api/readers/site/r2/reject-pending", headers=headers, json={"reason_code": "SPAM"}
+    ).json()
+    assert rejected["rejected"] == 81
+    page = client.get("/", params={"site": "site", "author": "r2"}).text
+    assert "Queue (0)" in page
+    assert 'class="panel-reader" data-site-id="site" data-author-id="r2"' in page
+    assert 'data-status="none">Lift</button>' in page and "(Spam)" in page
+    panel = client.get("/readers/site/r2/panel").text
+    assert "81 rejected (100 %)" in panel

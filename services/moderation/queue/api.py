@@ -4,6 +4,7 @@ Every change needs a session and its CSRF token."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -11,13 +12,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from moderation.domain.events import ReviewOutcome
-from moderation.domain.labels import ReviewReason
+from moderation.domain.labels import ReasonCategory, ReasonCode, ReviewReason
 from moderation.queue import auth
 from moderation.queue import repository as repo
 from moderation.queue.dependencies import CsrfUser, State, User
 from moderation.queue.filters import QueryFilters
 from moderation.queue.pages import REJECT_REASONS
 from moderation.queue.state import QueueState
+from moderation.queue.wording import REASON_WORDS
 
 router = APIRouter(prefix="/api")
 # One batch action resolves at most this many comments (each is its own transaction, so
@@ -47,7 +49,11 @@ def _answer(result: repo.ActionResult) -> JSONResponse:
     if result.outcome == repo.Outcome.DONE:
         return JSONResponse({"ok": True})
     status = 404 if result.outcome == repo.Outcome.NOT_FOUND else 409
-    return JSONResponse({"ok": False, "detail": result.message}, status_code=status)
+    body: dict[str, Any] = {"ok": False, "detail": result.message}
+    if result.outcome == repo.Outcome.CLAIMED_BY_OTHER:
+        # The page says when the claim ends in the moderator's own zone.
+        body.update(holder=result.holder, until=result.until.isoformat() if result.until else None)
+    return JSONResponse(body, status_code=status)
 
 
 async def _resolve(
@@ -70,13 +76,30 @@ async def _resolve(
 @router.post("/items/{comment_id:path}/{revision}/claim")
 async def claim(comment_id: str, revision: int, state: State, user: CsrfUser) -> JSONResponse:
     async with state.engine.begin() as conn:
-        return _answer(await repo.claim(conn, repo.ItemKey(comment_id, revision), user.username))
+        result = await repo.claim(conn, repo.ItemKey(comment_id, revision), user.username)
+    if result.outcome == repo.Outcome.DONE:
+        # Colleagues' open pages lock the item at once, not at their next reload.
+        state.live.publish(
+            "claimed",
+            {
+                "comment_id": comment_id,
+                "revision": revision,
+                "holder": user.username,
+                "until": result.until.isoformat() if result.until else None,
+            },
+        )
+    return _answer(result)
 
 
 @router.post("/items/{comment_id:path}/{revision}/release")
 async def release(comment_id: str, revision: int, state: State, user: CsrfUser) -> JSONResponse:
     async with state.engine.begin() as conn:
-        return _answer(await repo.release(conn, repo.ItemKey(comment_id, revision), user.username))
+        result = await repo.release(conn, repo.ItemKey(comment_id, revision), user.username)
+    if result.outcome == repo.Outcome.DONE:
+        state.live.publish(
+            "released", {"comment_id": comment_id, "revision": revision, "holder": user.username}
+        )
+    return _answer(result)
 
 
 @router.post("/items/{comment_id:path}/{revision}/approve")
@@ -153,13 +176,21 @@ async def count(state: State, user: User, filters: QueryFilters) -> dict[str, in
 
 @router.get("/selection")
 async def selection(state: State, user: User, filters: QueryFilters) -> dict[str, Any]:
-    """What a batch action on these filters would touch: the count and a few examples."""
+    """What a batch action on these filters would touch: the count, how many of them have
+    a reason of each category (a comment may have several), and a few examples."""
     async with state.engine.connect() as conn:
         total = await repo.count_open(conn, filters)
+        by_category = {
+            category.value: await repo.count_open(
+                conn, dataclasses.replace(filters, category=category.value)
+            )
+            for category in ReasonCategory
+        }
         page = await repo.open_items(conn, filters, limit=SAMPLE_SIZE)
     label = filters.score.label.value if filters.score else None
     return {
         "total": total,
+        "by_category": {name: n for name, n in by_category.items() if n},
         "max_batch": MAX_BATCH,
         "sample": [
             {
@@ -167,6 +198,9 @@ async def selection(state: State, user: User, filters: QueryFilters) -> dict[str
                 "revision": row["revision"],
                 "body": row["body"][:200],
                 "score": row["scores"].get(label) if label else None,
+                "reasons": [
+                    REASON_WORDS.get(ReasonCode(r["code"]), r["code"]) for r in row["reasons"]
+                ],
             }
             for row in page.rows
         ],

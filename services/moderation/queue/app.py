@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from moderation import metrics
@@ -17,7 +18,7 @@ from moderation.db import make_engine, migrate
 from moderation.queue import api, audit, docs, pages, readers, readers_api
 from moderation.queue import repository as repo
 from moderation.queue.consumer import register_queue_consumer
-from moderation.queue.dependencies import NotLoggedIn, not_logged_in
+from moderation.queue.dependencies import NotLoggedIn, invalid_request, not_logged_in
 from moderation.queue.outbox import publish_outbox
 from moderation.queue.state import HERE, QueueState
 from moderation.roles import MODERATOR_QUEUE
@@ -95,6 +96,8 @@ def create_app(
         return response
 
     app.add_exception_handler(NotLoggedIn, not_logged_in)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, invalid_request)
     runtime.add_operations_routes(app, before_metrics=refresh_queue_gauges)
     app.include_router(pages.router)
     app.include_router(api.router)

@@ -7,7 +7,13 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, Response
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from moderation.queue import auth
 from moderation.queue.state import QueueState, queue_state
@@ -26,6 +32,21 @@ async def not_logged_in(request: Request, exc: Exception) -> Response:
         return JSONResponse({"detail": "log in first"}, status_code=401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    """A queue page opened with filters it cannot read (an old bookmark, a typed URL)
+    shows the whole queue and says so, instead of a JSON error; the API answers as usual."""
+    if (
+        request.method == "GET"
+        and request.url.path == "/"
+        and getattr(exc, "status_code", 422) == 422
+    ):
+        return RedirectResponse("/?invalid=1", status_code=303)
+    if isinstance(exc, RequestValidationError):
+        return await request_validation_exception_handler(request, exc)
+    assert isinstance(exc, StarletteHTTPException)
+    return await http_exception_handler(request, exc)
 
 
 async def current_user(request: Request, state: State) -> auth.Moderator:

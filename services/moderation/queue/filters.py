@@ -25,9 +25,11 @@ def query_filters(
     low: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     high: Annotated[float, Query(ge=0.0, le=1.0)] = 1.0,
     order: Annotated[str, Query(max_length=10)] = "newest",
+    exclude: Annotated[str, Query(max_length=30)] = "",
 ) -> Filters:
-    if category and category not in {c.value for c in ReasonCategory}:
-        raise HTTPException(422, f"unknown category {category!r}")
+    for name in (category, exclude):
+        if name and name not in {c.value for c in ReasonCategory}:
+            raise HTTPException(422, f"unknown category {name!r}")
     if label and label not in {lb.value for lb in Label}:
         raise HTTPException(422, f"unknown label {label!r}: one of {', '.join(Label)}")
     if low > high:
@@ -40,6 +42,7 @@ def query_filters(
         author_id=author or None,
         score=ScoreRange(Label(label), low, high) if label else None,
         newest_first=order != "oldest",
+        exclude_category=exclude or None,
     )
 
 
@@ -55,6 +58,7 @@ def to_query(filters: Filters) -> str:
         "article": filters.article_id,
         "author": filters.author_id,
         "order": None if filters.newest_first else "oldest",
+        "exclude": filters.exclude_category,
     }
     if filters.score is not None:
         params.update(

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from moderation.db import utc
 from moderation.domain.labels import (
@@ -169,12 +170,22 @@ async def logout(request: Request, state: State, user: CsrfUser) -> Response:
 
 # ---------------------------------------------------------------- pages
 @router.get("/", response_class=HTMLResponse)
-async def queue_page(request: Request, state: State, user: User, filters: QueryFilters) -> Any:
-    """The first page of the filtered queue and the true total; the rest loads on demand."""
+async def queue_page(
+    request: Request, state: State, user: User, filters: QueryFilters, invalid: str = ""
+) -> Any:
+    """The first page of the filtered queue and the true total; the rest loads on demand.
+    `invalid`: sent here from a link whose filters could not be read (app.py)."""
     now = datetime.now(UTC)
     async with state.engine.connect() as conn:
         page = await repo.open_items(conn, filters)
         total = await repo.count_open(conn, filters)
+        # Filtered to one reader: their panel is there even when nothing of theirs is held
+        # (a banned reader's comments never wait, and a ban must still be liftable).
+        reader = (
+            await _reader_view(conn, filters.site_id, filters.author_id)
+            if filters.site_id and filters.author_id
+            else None
+        )
     return state.templates.TemplateResponse(
         request,
         "queue.html",
@@ -183,6 +194,8 @@ async def queue_page(request: Request, state: State, user: User, filters: QueryF
             "items": [_view(state, r, now) for r in page.rows],
             "total": total,
             "next": page.next.encode() if page.next else "",
+            "reader_panel": reader,
+            "invalid_link": bool(invalid),
             "filters": filters,
             "query": to_query(filters),
             "categories": FILTER_CATEGORIES,
@@ -190,6 +203,15 @@ async def queue_page(request: Request, state: State, user: User, filters: QueryF
             "reject_reasons": REJECT_REASON_CHOICES,
         },
     )
+
+
+async def _reader_view(conn: AsyncConnection, site_id: str, author_id: str) -> dict[str, Any]:
+    """What reader.html needs: who (as far as the queue knows them) and their summary."""
+    summary = await readers.reader_summary(conn, site_id, author_id)
+    if summary is not None:
+        summary = {**summary, "first_seen_iso": utc(summary["first_seen_at"]).isoformat()}
+    name = (summary or {}).get("display_name") or author_id
+    return {"who": {"site_id": site_id, "author_id": author_id, "name": name}, "summary": summary}
 
 
 @router.get("/more", response_class=HTMLResponse)
@@ -235,9 +257,7 @@ async def item_context(
         if row is None:
             raise HTTPException(404, "not in the queue")
         parent = await readers.comment_seen(conn, row["parent_id"]) if row["parent_id"] else None
-        reader = await readers.reader_summary(conn, row["site_id"], row["author_id"])
-    if reader is not None:
-        reader = {**reader, "first_seen_iso": utc(reader["first_seen_at"]).isoformat()}
+        reader = await _reader_view(conn, row["site_id"], row["author_id"])
     return state.templates.TemplateResponse(
         request,
         "context.html",
@@ -246,7 +266,31 @@ async def item_context(
             "item": _view(state, row, datetime.now(UTC)),
             "article": state.articles.get(row["article_id"]),
             "parent": parent,
-            "reader": reader,
+            "reader": reader["summary"],
+            "reject_reasons": REJECT_REASON_CHOICES,
+        },
+    )
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    return Response(status_code=204)  # no icon, and no 404 in every page's console
+
+
+@router.get("/readers/{site_id}/{author_id:path}/panel", response_class=HTMLResponse)
+async def reader_panel(
+    request: Request, state: State, site_id: str, author_id: str, user: User
+) -> Any:
+    """The reader panel alone, as it is after an action on the reader."""
+    async with state.engine.connect() as conn:
+        view = await _reader_view(conn, site_id, author_id)
+    return state.templates.TemplateResponse(
+        request,
+        "reader.html",
+        {
+            "user": user,
+            "who": view["who"],
+            "reader": view["summary"],
             "reject_reasons": REJECT_REASON_CHOICES,
         },
     )

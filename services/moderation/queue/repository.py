@@ -133,12 +133,17 @@ class Filters:
     author_id: str | None = None
     score: ScoreRange | None = None
     newest_first: bool = True
+    # Leave out items with a reason of this category: a batch approval by score leaves
+    # legal holds alone unless the moderator asks for them.
+    exclude_category: str | None = None
 
     def where(self) -> Any:
         """The open items these filters select, as one SQL condition."""
         condition = queue_items.c.status == OPEN
         if self.category:
             condition &= queue_items.c.categories.contains(f",{self.category},")
+        if self.exclude_category:
+            condition &= ~queue_items.c.categories.contains(f",{self.exclude_category},")
         for column, value in (
             ("site_id", self.site_id),
             ("section", self.section),
@@ -408,6 +413,8 @@ def describe(filters: Filters) -> str:
     if filters.score is not None:
         score = filters.score
         parts.append(f"{score.label.value} {score.low:.2f}-{score.high:.2f}")
+    if filters.exclude_category:
+        parts.append(f"without {filters.exclude_category}")
     return ", ".join(parts) or "everything held"
 
 

@@ -10,6 +10,7 @@ const message = document.getElementById("message");
 const moreButton = document.getElementById("more");
 const batchDialog = document.getElementById("batch");
 const query = list.dataset.query;  // the filters, as the server wrote them
+const me = list.dataset.user;
 let nextCursor = list.dataset.next;
 const narrow = window.matchMedia("(max-width: 900px)");  // the layout's one column
 let current = null;   // the focused item
@@ -52,6 +53,33 @@ function say(text) { message.textContent = text; }
 function showLocalTimes(root) {
   if (window.moderationLocalTime) window.moderationLocalTime(root);
 }
+function localClock(iso) {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? "soon"
+    : new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" }).format(at);
+}
+// A colleague's claim ends by itself: unlock the item then, without a reload.
+function unlockAt(item, until) {
+  const wait = new Date(until).getTime() - Date.now();
+  if (!Number.isNaN(wait)) setTimeout(() => { if (item.isConnected) showClaim(item, ""); }, Math.max(wait, 0) + 500);
+}
+function claimText(holder, until) { return `${holder} is working on this comment (claim ends ${localClock(until)})`; }
+
+// "3m ago" as the minutes pass, from each item's decision time.
+function ago(seconds) {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+function refreshAges() {
+  const now = Date.now();
+  list.querySelectorAll("time[data-age]").forEach((t) => {
+    const at = new Date(t.getAttribute("datetime")).getTime();
+    if (!Number.isNaN(at)) t.textContent = `${ago(Math.max(0, Math.round((now - at) / 1000)))} ago`;
+  });
+}
+setInterval(refreshAges, 30_000);
 
 // ------------------------------------------------------------------ counts
 let totalTimer = null;
@@ -87,6 +115,8 @@ async function loadMore() {
     }
     moreButton.hidden = !nextCursor;
     updateShown();
+refreshAges();
+list.querySelectorAll("article.item.claimed .notice time").forEach((t) => unlockAt(t.closest("article.item"), t.getAttribute("datetime")));
   } finally { loading = false; }
 }
 moreButton.addEventListener("click", loadMore);
@@ -105,27 +135,41 @@ function focusItem(item) {
   clearTimeout(contextTimer);
   contextTimer = setTimeout(() => loadContext(item), 120);  // not for every j held down
 }
+// On a narrow screen the panel is not beside the list but under the comment it explains;
+// back beside the list when the screen widens (a tablet turned, a window resized).
+function placePanel() {
+  if (narrow.matches && current) current.after(panel);
+  else if (panel.parentElement !== list.parentElement) list.after(panel);
+}
+narrow.addEventListener("change", placePanel);
+
 async function loadContext(item) {
   const response = await fetch(`/items/${keyOf(item)}/context`, { credentials: "same-origin" });
   if (item !== current) return;
   if (!response.ok) { panel.textContent = "No context: this comment has left the queue."; return; }
   panel.replaceChildren(fragment(await response.text()));
-  // On a narrow screen the panel is not beside the list but under the comment it explains.
-  if (narrow.matches) item.after(panel);
-  else if (panel.parentElement !== list.parentElement) list.after(panel);
+  placePanel();
 }
 
-function showClaim(item, text) {
+function showClaim(item, text, holder) {
   item.querySelector(".notice").textContent = text;
+  // Seen on the one-line row too, not only on the opened comment.
+  item.querySelector(".holder").textContent = text ? `claimed by ${holder || "a colleague"}` : "";
   const blocked = Boolean(text);
   item.classList.toggle("claimed", blocked);
   item.querySelectorAll(".actions button").forEach((b) => { b.disabled = blocked; });
 }
 
+function refused(item, result, fallback) {
+  const text = result.data.holder ? claimText(result.data.holder, result.data.until) : (result.data.detail || fallback);
+  showClaim(item, text, result.data.holder);
+  say(text);
+}
+
 async function toggleClaim(item) {
   const mine = item.classList.contains("mine");
   const result = await api(`/api/items/${keyOf(item)}/${mine ? "release" : "claim"}`);
-  if (!result.ok) { showClaim(item, result.data.detail || "cannot claim this comment"); return; }
+  if (!result.ok) { refused(item, result, "cannot claim this comment"); return; }
   item.classList.toggle("mine", !mine);
   item.querySelector("button.claim").textContent = mine ? "Claim" : "Release";
   say(mine ? `Released ${item.dataset.commentId}` : `Claimed ${item.dataset.commentId} for 5 minutes`);
@@ -137,6 +181,8 @@ function removeItem(item) {
   if (item === menuItem) menuItem = null;
   item.remove();
   updateShown();
+refreshAges();
+list.querySelectorAll("article.item.claimed .notice time").forEach((t) => unlockAt(t.closest("article.item"), t.getAttribute("datetime")));
   refreshTotal();
   if (item === current) { current = null; if (next) focusItem(next); else panel.replaceChildren(); }
   if (items().length < 10) loadMore();
@@ -146,7 +192,7 @@ function removeItem(item) {
 async function approve(item) {
   const result = await api(`/api/items/${keyOf(item)}/approve`);
   if (result.ok) { say(`Approved ${item.dataset.commentId}`); removeItem(item); }
-  else showClaim(item, result.data.detail || "could not approve");
+  else refused(item, result, "could not approve");
 }
 
 function menuOptions(item) { return Array.from(item.querySelectorAll(".reason-menu .option")); }
@@ -177,7 +223,7 @@ async function confirmMenu(option) {
   closeMenu();
   const result = await api(`/api/items/${keyOf(item)}/reject`, { reason_code: chosen.dataset.code, note });
   if (result.ok) { say(`Rejected ${item.dataset.commentId}`); removeItem(item); }
-  else showClaim(item, result.data.detail || "could not reject");
+  else refused(item, result, "could not reject");
 }
 function menuKey(event) {
   const inNote = event.target.matches("input");
@@ -215,6 +261,9 @@ let batchExpected = 0;
 function batchQuery() {
   const label = batchForm.label.value;
   const params = label ? { label, low: batchForm.low.value, high: batchForm.high.value } : { label: "" };
+  // Legal holds are left out unless asked for (or the filter is the legal ones already).
+  const legalView = new URLSearchParams(query).get("category") === "legal";
+  params.exclude = batchForm.include_legal.checked || legalView ? "" : "legal";
   return params;
 }
 async function previewBatch() {
@@ -225,9 +274,11 @@ async function previewBatch() {
   if (!result.ok) { document.getElementById("batch-count").textContent = "?"; say(result.data.detail || "cannot count"); return; }
   batchExpected = result.data.total;
   document.getElementById("batch-count").textContent = String(batchExpected);
+  const parts = Object.entries(result.data.by_category).map(([name, n]) => `${n} ${name}`);
+  document.getElementById("batch-breakdown").textContent = parts.length ? ` (with reasons: ${parts.join(", ")})` : "";
   for (const s of result.data.sample) {
     const li = document.createElement("li");
-    li.textContent = (s.score !== null ? `${s.score.toFixed(2)} · ` : "") + s.body;  // text, never markup
+    li.textContent = (s.score !== null ? `${s.score.toFixed(2)} · ` : "") + `[${s.reasons.join("; ")}] ` + s.body;  // text, never markup
     sample.append(li);
   }
   const tooMany = batchExpected > result.data.max_batch;
@@ -236,6 +287,7 @@ async function previewBatch() {
   document.getElementById("batch-confirm").textContent = `${batchForm.action.value === "approve" ? "Approve" : "Reject"} all ${batchExpected}`;
 }
 function openBatch() {
+  document.getElementById("batch-error").textContent = "";
   batchForm.reason_code.closest("label").hidden = batchForm.action.value === "approve";
   batchDialog.showModal();
   previewBatch();
@@ -254,12 +306,17 @@ document.getElementById("batch-confirm").addEventListener("click", async () => {
     reason_code: batchForm.reason_code.value,
     note: batchForm.note.value,
   });
-  if (!result.ok) { say(result.data.detail || "batch action failed"); previewBatch(); return; }
+  if (!result.ok) {
+    document.getElementById("batch-error").textContent = result.data.detail || "batch action failed";
+    previewBatch();
+    return;
+  }
   batchDialog.close();
   const skipped = result.data.skipped.length ? `, ${result.data.skipped.length} skipped (claimed by colleagues)` : "";
   say(`${batchForm.action.value === "approve" ? "Approved" : "Rejected"} ${result.data.done}${skipped}.`);
-  // The "resolved" live events remove the items; reload the first page to refill the list.
-  setTimeout(() => location.reload(), 800);
+  // The "resolved" live events remove the items from this page and the next pages load
+  // as the list runs short; the total follows.
+  refreshTotal();
 });
 
 // ------------------------------------------------------------------ reader actions (side panel)
@@ -273,13 +330,19 @@ panel.addEventListener("click", async (event) => {
     const status = event.target.dataset.status;
     const result = await api(`/api/readers/${reader}/status`, { status, reason_code, note });
     say(result.ok ? `Reader ${section.dataset.authorId}: ${status === "none" ? "lifted" : status}` : (result.data.detail || "reader action failed"));
-    if (current) loadContext(current);
   } else if (event.target.matches("button.reject-pending")) {
     const result = await api(`/api/readers/${reader}/reject-pending`, { reason_code, note });
     if (!result.ok) { say(result.data.detail || "could not reject"); return; }
     const skipped = result.data.skipped.length ? `, ${result.data.skipped.length} skipped (claimed by colleagues)` : "";
     say(`Rejected ${result.data.rejected} pending from ${section.dataset.authorId}${skipped}.`);
-  }
+  } else return;
+  // The panel again, as it is now, with the reason and note the moderator chose kept.
+  const response = await fetch(`/readers/${reader}/panel`, { credentials: "same-origin" });
+  if (!response.ok || !section.isConnected) return;
+  const fresh = fragment(await response.text()).querySelector(".panel-reader");
+  fresh.querySelector(".reader-reason").value = reason_code;
+  fresh.querySelector(".reader-note").value = note;
+  section.replaceWith(fresh);
 });
 
 // ------------------------------------------------------------------ clicks and keys
@@ -298,6 +361,12 @@ list.addEventListener("click", (event) => {
 document.getElementById("bulk-approve").addEventListener("click", () => bulk("approve"));
 document.getElementById("bulk-reject").addEventListener("click", () => bulk("reject"));
 
+// A key that cannot act on the current comment says why instead of doing nothing.
+function blocked() {
+  if (current) say(current.querySelector(".notice").textContent || "A colleague is working on this comment.");
+  else say("Move to a comment first (j).");
+}
+
 function toggleHelp(show) {
   const help = document.getElementById("help");
   help.hidden = show === undefined ? !help.hidden : !show;
@@ -309,10 +378,12 @@ document.addEventListener("keydown", (event) => {
   if (menuItem) { if (menuKey(event)) event.preventDefault(); return; }
   if (event.key === "Escape") {
     toggleHelp(false);
+    if (event.target.matches("input[type=checkbox]") && current) { current.focus({ preventScroll: true }); return; }
     if (event.target.matches("input, select, textarea")) event.target.blur();
     return;
   }
-  if (event.target.closest("input, select, textarea")) return;
+  // Typing goes to text fields; a tick box keeps the keys.
+  if (event.target.closest("input:not([type=checkbox]), select, textarea")) return;
   const all = items();
   const at = current ? all.indexOf(current) : -1;
   const usable = current && !current.classList.contains("claimed");
@@ -322,9 +393,9 @@ document.addEventListener("keydown", (event) => {
       else focusItem(all[Math.min(at + 1, all.length - 1)]);
       break;
     case "k": focusItem(all[Math.max(at - 1, 0)]); break;
-    case "c": if (usable) toggleClaim(current); break;
-    case "a": if (usable) approve(current); break;
-    case "r": if (usable) openMenu(current); break;
+    case "c": if (usable) toggleClaim(current); else blocked(); break;
+    case "a": if (usable) approve(current); else blocked(); break;
+    case "r": if (usable) openMenu(current); else blocked(); break;
     case "x": if (current) { const box = current.querySelector(".select"); box.checked = !box.checked; } break;
     case "s": if (current) current.classList.toggle("all"); break;
     case "b": openBatch(); break;
@@ -348,7 +419,19 @@ events.addEventListener("held", async (event) => {
   if (list.dataset.order === "newest") list.prepend(item);
   else if (!nextCursor) list.append(item);  // otherwise a later page brings it
   updateShown();
+refreshAges();
+list.querySelectorAll("article.item.claimed .notice time").forEach((t) => unlockAt(t.closest("article.item"), t.getAttribute("datetime")));
   refreshTotal();
+});
+events.addEventListener("claimed", (event) => {
+  const data = JSON.parse(event.data);
+  const item = findItem(data.comment_id, data.revision);
+  if (item && data.holder !== me) { showClaim(item, claimText(data.holder, data.until), data.holder); unlockAt(item, data.until); }
+});
+events.addEventListener("released", (event) => {
+  const data = JSON.parse(event.data);
+  const item = findItem(data.comment_id, data.revision);
+  if (item && data.holder !== me && item.classList.contains("claimed")) showClaim(item, "");
 });
 events.addEventListener("resolved", (event) => {
   const data = JSON.parse(event.data);
@@ -357,3 +440,5 @@ events.addEventListener("resolved", (event) => {
 });
 
 updateShown();
+refreshAges();
+list.querySelectorAll("article.item.claimed .notice time").forEach((t) => unlockAt(t.closest("article.item"), t.getAttribute("datetime")));
