@@ -345,3 +345,25 @@ def test_a_batch_normalised_by_the_caller_gives_the_same_reasons(tmp_path):
     )
     canonical = normalise_batch([c.comment.body for c in cases])
     assert checker.check_batch(items, canonical) == checker.check_batch(items)
+
+
+@pytest.mark.parametrize(
+    "body,subject,whom",
+    [
+        # "you" answers another reader: the one person in the story is not the target.
+        ("People like you should be shot.", None, "another reader"),
+        ("He should be shot.", "Cllr Tom Price", "Cllr Tom Price"),
+        ("Price should be shot.", "Cllr Tom Price", "Cllr Tom Price"),
+    ],
+)
+def test_a_threat_names_the_person_in_the_story_only_when_the_comment_points_at_them(
+    body, subject, whom
+):
+    article = ArticleContext(
+        article_id="a1", site_id="site", named_people=[{"name": "Cllr Tom Price"}]
+    )
+    checker = LegalRiskChecker(SiteTermLists(None), budget_ms_per_comment=1000.0)
+    [reasons] = checker.check_batch([(comment(body, article_id="a1"), article)])
+    [threat] = [r for r in reasons if r.code == ReasonCode.TARGETED_THREAT]
+    assert threat.subject == subject
+    assert f"harm to {whom}" in threat.sentence

@@ -289,13 +289,18 @@ class LegalRiskChecker:
         return terms
 
 
+# "You" in a comment is the reader it answers, not someone in the story.
+SECOND_PERSON = frozenset({"you", "your", "youre", "you re"})
+
+
 def _subject_name(near: list[Hit], context_names: Sequence[str]) -> str | None:
     """Whom the hits near a cue point at: a named subject, or the only person in the
-    story when the comment says only "he"."""
+    story when the comment says only "he" (never when it says only "you")."""
     for hit in near:
         if isinstance(hit.term.tag, Subject):
             return hit.term.tag.name
-    if near and len(set(context_names)) == 1:
+    third_person = [h for h in near if h.term.canonical.text not in SECOND_PERSON]
+    if third_person and len(set(context_names)) == 1:
         return context_names[0]
     return None
 
@@ -310,7 +315,7 @@ def _nearest(people: list[Hit], cue: Hit) -> list[Hit]:
 
 def _threat_target(cue: Hit, near: list[Hit]) -> str:
     words = {h.term.canonical.text for h in near} | set(cue.term.canonical.text.split(" "))
-    return "another reader" if words & {"you", "your", "youre"} else "a person in the story"
+    return "another reader" if words & SECOND_PERSON else "a person in the story"
 
 
 def _named(hits: list[Hit]) -> list[Hit]:
