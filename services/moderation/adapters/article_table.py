@@ -14,16 +14,16 @@ context the topic lacks (or holds an older version of).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 
+from moderation.adapters.compacted_topic import CompactedTopicFollower
 from moderation.adapters.decoding import decode_event
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import ArticleContext
@@ -123,60 +123,28 @@ class ArticleTable:
         return len(self._articles)
 
 
-class ArticleTableReader:
+class ArticleTableReader(CompactedTopicFollower):
     """Follows `articles.context` into an ArticleTable in a background task."""
 
     def __init__(self, table: ArticleTable, consumer_options: dict[str, Any]) -> None:
+        super().__init__(ARTICLES_CONTEXT.name, consumer_options)
         self.table = table
-        self._options = consumer_options
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="article-table-reader")
+    def apply(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        self.table.apply(record.key, record.value)
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    async def before_reading(self) -> None:
+        self.table.in_topic.clear()  # what this read finds in the topic, afresh
 
-    async def _run(self) -> None:
-        while True:
-            consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self._options)
-            try:
-                await consumer.start()
-                await self._follow(consumer)
-            except KafkaError as exc:
-                log.warning("article table reader lost the broker (%s); retrying", exc)
-                await asyncio.sleep(1.0)
-            finally:
-                await consumer.stop()
+    def after_batch(self) -> None:
+        if self.table.snapshot:
+            self.table.snapshot.commit()
 
-    async def _follow(self, consumer: AIOKafkaConsumer) -> None:
-        partitions = await self._partitions(consumer)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end_offsets = await consumer.end_offsets(partitions)
-        remaining = {tp: end for tp, end in end_offsets.items() if end > 0}
-        self.table.in_topic.clear()
-        republished = False
-        while True:
-            if not remaining and not republished:
-                await self._republish_missing()
-                republished = True
-                if not self.table.caught_up.is_set():
-                    log.info("article table caught up: %d articles", len(self.table))
-                    self.table.caught_up.set()
-            batches = await consumer.getmany(timeout_ms=200, max_records=1000)
-            for records in batches.values():
-                for record in records:
-                    self.table.apply(record.key, record.value)
-            if batches and self.table.snapshot:
-                self.table.snapshot.commit()
-            # Positions, not last offsets: compaction can leave gaps at the end of a partition.
-            for tp in list(remaining):
-                if await consumer.position(tp) >= remaining[tp]:
-                    del remaining[tp]
+    async def caught_up(self) -> None:
+        await self._republish_missing()
+        if not self.table.caught_up.is_set():
+            log.info("article table caught up: %d articles", len(self.table))
+            self.table.caught_up.set()
 
     async def _republish_missing(self) -> None:
         """Saved contexts the topic has lost (a memory-only broker restarted) go back to it,
@@ -200,12 +168,3 @@ class ArticleTableReader:
             len(missing),
             ARTICLES_CONTEXT.name,
         )
-
-    @staticmethod
-    async def _partitions(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        while True:
-            ids = consumer.partitions_for_topic(ARTICLES_CONTEXT.name)
-            if ids:
-                return [TopicPartition(ARTICLES_CONTEXT.name, p) for p in sorted(ids)]
-            await consumer.topics()  # refresh metadata; the topic may not exist yet
-            await asyncio.sleep(0.5)

@@ -12,13 +12,12 @@ every role with it).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord
 
+from moderation.adapters.compacted_topic import CompactedTopicFollower
 from moderation.adapters.decoding import decode_event
 from moderation.domain.dead_letters import Rejected
 from moderation.domain.events import ReaderStatus, ReaderStatusChanged
@@ -61,59 +60,17 @@ class ReaderTable:
         return sum(1 for c in self._statuses.values() if c.status != ReaderStatus.NONE)
 
 
-class ReaderTableReader:
+class ReaderTableReader(CompactedTopicFollower):
     """Follows `moderation.authors` into a ReaderTable in a background task."""
 
     def __init__(self, table: ReaderTable, consumer_options: dict[str, Any]) -> None:
+        super().__init__(MODERATION_AUTHORS.name, consumer_options)
         self.table = table
-        self._options = consumer_options
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="reader-table-reader")
+    def apply(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        self.table.apply(record.value)
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self._options)
-            try:
-                await consumer.start()
-                await self._follow(consumer)
-            except KafkaError as exc:
-                log.warning("reader table reader lost the broker (%s); retrying", exc)
-                await asyncio.sleep(1.0)
-            finally:
-                await consumer.stop()
-
-    async def _follow(self, consumer: AIOKafkaConsumer) -> None:
-        partitions = await self._partitions(consumer)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end_offsets = await consumer.end_offsets(partitions)
-        remaining = {tp: end for tp, end in end_offsets.items() if end > 0}
-        while True:
-            if not remaining and not self.table.caught_up.is_set():
-                log.info("reader table caught up: %d readers with a status", len(self.table))
-                self.table.caught_up.set()
-            batches = await consumer.getmany(timeout_ms=200, max_records=1000)
-            for records in batches.values():
-                for record in records:
-                    self.table.apply(record.value)
-            # Positions, not last offsets: compaction can leave gaps at the end of a partition.
-            for tp in list(remaining):
-                if await consumer.position(tp) >= remaining[tp]:
-                    del remaining[tp]
-
-    @staticmethod
-    async def _partitions(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        while True:
-            ids = consumer.partitions_for_topic(MODERATION_AUTHORS.name)
-            if ids:
-                return [TopicPartition(MODERATION_AUTHORS.name, p) for p in sorted(ids)]
-            await consumer.topics()  # refresh metadata; the topic may not exist yet
-            await asyncio.sleep(0.5)
+    async def caught_up(self) -> None:
+        if not self.table.caught_up.is_set():
+            log.info("reader table caught up: %d readers with a status", len(self.table))
+            self.table.caught_up.set()
