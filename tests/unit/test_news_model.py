@@ -95,6 +95,23 @@ def test_a_comments_scores_do_not_depend_on_the_rest_of_its_batch(scorer):
         assert scores == alone
 
 
+def test_windows_run_side_by_side_score_exactly_as_one_at_a_time():
+    """With several cores a batch's windows run at once, one core each; alone, a window
+    uses every core. The scores must be the same bits either way."""
+    bodies = [
+        "You are a pathetic excuse for a councillor and everyone knows it.",
+        "Lovely photos of the harbour, thank you.",
+        "The bus was late again, and nobody at the depot answers the phone. " * 12,
+        "ｙｏｕ ｉｄｉｏｔ",
+    ]
+    side_by_side = NewsModelScorer(threads=2)
+    one_core = NewsModelScorer(threads=1)
+    assert side_by_side._pool is not None and one_core._pool is None
+    together = side_by_side.score_with_spans(bodies)
+    assert together == one_core.score_with_spans(bodies)
+    assert [side_by_side.score_batch([b])[0] for b in bodies] == together[0]
+
+
 def test_spans_point_at_the_words_that_drove_the_score(scorer):
     body = "Thanks for the update on the roadworks. You are a pathetic idiot though."
     [scores], [spans] = scorer.score_with_spans([body])
