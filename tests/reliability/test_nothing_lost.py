@@ -231,8 +231,17 @@ async def test_bad_values_are_dead_lettered_and_the_store_and_queue_keep_going(
         dead_reviews = await client.collect(
             MODERATION_REVIEWS_DLQ.name, lambda rs: b"naive" in {r.key for r in rs}, 30
         )
-        queue_dead = metric(queue, 'moderation_dead_letters_total{reason="SCHEMA_VIOLATION"')
-        queue_dead += metric(queue, 'moderation_dead_letters_total{topic="moderation.decisions"')
+        # The queue reads the forged decision in its own time (it now also records every
+        # decision for reader history): wait for its dead letter rather than read once.
+        queue_dead = 0.0
+        for _ in range(60):
+            queue_dead = metric(queue, 'moderation_dead_letters_total{reason="SCHEMA_VIOLATION"')
+            queue_dead += metric(
+                queue, 'moderation_dead_letters_total{topic="moderation.decisions"'
+            )
+            if queue_dead >= 1:
+                break
+            await asyncio.sleep(0.5)
         ready = {p.role: p.get("/ready")[0] for p in (classifier, store, queue)}
     finally:
         queue.stop()
