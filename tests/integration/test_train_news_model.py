@@ -42,3 +42,31 @@ def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
     assert "QAttention" in ops
     policy = meta["validation"]["default_policy"]["public_sets"]
     assert policy["abusive"] > 0 and 0.0 <= policy["held"] <= 1.0
+
+
+@pytest.mark.skipif(not default_datasets_dir().exists(), reason="../shared/datasets missing")
+def test_a_distilled_model_saved_as_weights_exports_like_a_trained_one(tmp_path):
+    # How the shipped model was made on a lent GPU: train (here with a teacher), keep only
+    # the weights, export and evaluate them on another machine.
+    def run(*args):
+        result = subprocess.run(
+            [sys.executable, "-m", "moderation.modeltools.train_news_model", *args],
+            capture_output=True, text=True, timeout=600, check=False,
+            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    weights = tmp_path / "weights"
+    run("--teacher-layers", "2", "--layers", "1", "--epochs", "1", "--samples", "64",
+        "--save-weights", str(weights))  # fmt: skip
+    assert [p.name for p in weights.iterdir()] == ["news-L1.safetensors"]
+    out = tmp_path / "model"
+    run("--export-from", str(weights / "news-L1.safetensors"), "--eval-rows", "60",
+        "--out", str(out))  # fmt: skip
+    meta = json.loads((out / "meta.json").read_text())
+    training = meta["training"]
+    assert (training["layers"], training["teacher_layers"], training["rows_seen"]) == (1, 2, 64)
+    assert training["weights_saved_as"] == "fp16"
+    assert "toxicity" in meta["validation"]["overall"]
+    [scores] = NewsModelScorer(out).score_batch(["a comment"])
+    assert set(scores) == set(meta["labels"])

