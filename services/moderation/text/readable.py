@@ -54,6 +54,11 @@ class _Builder:
             self.chars.append(char)
             self.origin.append(at)
 
+    def copy(self, source: Mapped, start: int, end: int) -> None:
+        """Characters [start, end) of `source`, unchanged, with their origins."""
+        self.chars.append(source.text[start:end])
+        self.origin.extend(source.origin[start:end])
+
     def build(self) -> Mapped:
         return Mapped("".join(self.chars), tuple(self.origin))
 
@@ -62,12 +67,15 @@ def _substitute(
     source: Mapped, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
 ) -> Mapped:
     """Regex substitution that keeps the origin of every character."""
-    out = _Builder()
+    out: _Builder | None = None
     last = 0
     for match in pattern.finditer(source.text):
-        for i in range(last, match.start()):
-            out.add(source.text[i], source.origin[i])
         replacement = replace(match)
+        if replacement == match.group():
+            continue  # unchanged: copied along with the text around it
+        if out is None:
+            out = _Builder()
+        out.copy(source, last, match.start())
         width = match.end() - match.start()
         if replacement and width:
             # Spread the replacement over the characters it replaces, first to first and
@@ -79,8 +87,9 @@ def _substitute(
                     source_offset = round(offset * (width - 1) / (len(replacement) - 1))
                 out.add(char, source.origin[match.start() + source_offset])
         last = match.end()
-    for i in range(last, len(source.text)):
-        out.add(source.text[i], source.origin[i])
+    if out is None:
+        return source  # most comments: nothing matched, nothing to rebuild
+    out.copy(source, last, len(source.text))
     return out.build()
 
 
@@ -124,6 +133,8 @@ def _plain_char(char: str) -> str:
 
 
 def _plain_letters(view: Mapped) -> Mapped:
+    if view.text.isascii():
+        return view
     out = _Builder()
     for char, at in zip(view.text, view.origin, strict=True):
         out.add(_plain_char(char), at)
