@@ -40,6 +40,9 @@ def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
     assert meta["fused_operators"].get("Attention") == 1
     ops = {node.op_type for node in onnx.load(str(out / "model.int8.onnx")).graph.node}
     assert "QAttention" in ops
+    # ...and put the residual+LayerNorm back to plain operators, which run faster.
+    assert meta["graph_rewrites"] == {"SkipLayerNormalization -> Add + LayerNormalization": 2}
+    assert "SkipLayerNormalization" not in ops and "LayerNormalization" in ops
     policy = meta["validation"]["default_policy"]["public_sets"]
     assert policy["abusive"] > 0 and 0.0 <= policy["held"] <= 1.0
 

@@ -36,6 +36,10 @@ DEFAULT_NEWS_MODEL = MODELS_DIR / "news_minilm"
 TRAIN_MAX_TOKENS = 128  # longest window the model was trained on (and is served with)
 SPAN_THRESHOLD = 0.5
 LEXICON = MODELS_DIR / "lexicon.yaml"
+# onnxruntime fusions the scorer turns off when it loads a model. Its fused residual+LayerNorm
+# kernel is about 4x slower than the plain operators the export leaves in the graph
+# (modeltools/layer_norms.py), and would otherwise be fused back at load.
+UNFUSED_AT_LOAD = ("SkipLayerNormFusion",)
 
 
 class ModelIntegrityError(RuntimeError):
@@ -212,7 +216,10 @@ def _session(folder: Path, threads: int) -> Any:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(
-        str(folder / "model.int8.onnx"), options, providers=["CPUExecutionProvider"]
+        str(folder / "model.int8.onnx"),
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=list(UNFUSED_AT_LOAD),
     )
 
 
