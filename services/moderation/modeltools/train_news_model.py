@@ -40,6 +40,8 @@ from tokenizers import Tokenizer
 
 from moderation.modeltools import corpora
 from moderation.modeltools.corpora import LABELS, Corpus, Row
+from moderation.modeltools.early_exit import FIT_ROWS
+from moderation.modeltools.early_exit import add_to_artifact as add_early_exit
 from moderation.modeltools.encoder import (
     ENCODER_DIR_ENV,
     FROZEN_WEIGHTS,
@@ -377,6 +379,9 @@ def finish(net: NewsToxicityNet, corpus: Corpus, training: dict, args: argparse.
 
     out = Path(args.out)
     export(net, out, training)
+    # The opt-in early exit for clearly harmless windows (early_exit.py). The evaluation
+    # below is of the default, exit off: every window through every layer.
+    add_early_exit(out, corpus, args.exit_rows, args.eval_rows)
     report = evaluate_artifact(out, corpus, limit=args.eval_rows)
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     meta["validation"] = report
@@ -493,6 +498,9 @@ def main() -> None:
         help="distil from a teacher with this many layers (0: none)",
     )
     parser.add_argument("--distil-weight", type=float, default=0.5)
+    parser.add_argument(
+        "--exit-rows", type=int, default=FIT_ROWS, help="comments the early exit is fitted on"
+    )
     parser.add_argument(
         "--save-weights", type=Path, default=None, help="write weights here; do not export"
     )

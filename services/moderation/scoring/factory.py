@@ -14,7 +14,11 @@ def load_scorer(settings: ModerationSettings) -> ToxicityScorer:
     if settings.scorer == "news":
         from moderation.scoring.news_model import DEFAULT_NEWS_MODEL, NewsModelScorer
 
-        return NewsModelScorer(settings.news_model or DEFAULT_NEWS_MODEL, settings.torch_threads)
+        return NewsModelScorer(
+            settings.news_model or DEFAULT_NEWS_MODEL,
+            settings.torch_threads,
+            early_exit=settings.news_early_exit,
+        )
     if settings.scorer == "baseline":
         from moderation.scoring.baseline import DEFAULT_BASELINE, BaselineScorer
         from moderation.scoring.model_store import installed
