@@ -51,7 +51,7 @@ from moderation.scoring.news_model import (
 from moderation.text.readable import for_model
 
 # Exit only when every label is predicted under a tenth of its default threshold. On the
-# validation split this changed 1 of 4,616 hold decisions (docs/models.md).
+# validation split this lost 2 of 4,616 holds (docs/models.md, "Early exit").
 EXIT_SHARE = 0.1
 FIT_ROWS = 24_000  # training-split comments whose full-model scores the head is fitted to
 OUTPUTS = ("label_probs", "token_probs")
