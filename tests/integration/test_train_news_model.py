@@ -48,6 +48,9 @@ def test_a_tiny_training_run_produces_a_servable_checked_artifact(tmp_path):
     # The second layer sits behind the early exit, fitted on 300 comments.
     assert (meta["early_exit"]["after_layer"], meta["early_exit"]["fitted_on_windows"]) == (1, 300)
     assert "If" in ops and meta["files"]["model.int8.onnx"] == sha256(out / "model.int8.onnx")
+    assert "toxicity" in meta["early_exit"]["served_with_exit_on"]["auc"]
+    [exited] = NewsModelScorer(out, early_exit=True).score_batch(["a comment"])
+    assert set(exited) == set(meta["labels"])
     policy = meta["validation"]["default_policy"]["public_sets"]
     assert policy["abusive"] > 0 and 0.0 <= policy["held"] <= 1.0
 
@@ -75,6 +78,7 @@ def test_a_distilled_model_saved_as_weights_exports_like_a_trained_one(tmp_path)
     training = meta["training"]
     assert (training["layers"], training["teacher_layers"], training["rows_seen"]) == (1, 2, 64)
     assert training["weights_saved_as"] == "fp16"
+    assert meta["early_exit"]["after_layer"] is None  # one layer: nothing to skip
     assert "toxicity" in meta["validation"]["overall"]
     [scores] = NewsModelScorer(out).score_batch(["a comment"])
     assert set(scores) == set(meta["labels"])

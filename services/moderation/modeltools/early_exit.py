@@ -8,8 +8,8 @@ ends up, not the datasets' labels):
   `EXIT_SHARE` of that label's default threshold, the upper layers are skipped;
 - the *estimate* head (least squares on the scores' logits) gives the scores reported for
   a window that exits, capped at the ceilings. The logistic head is safe for deciding but
-  squeezes small scores together; reported, its figures lost up to 0.02 AUC (threat) on the
-  validation split, the logit fit's lose at most 0.003 (docs/models.md).
+  squeezes small scores together: reported, its figures cost up to 0.020 AUC (threat) on
+  the validation split, the logit fit's at most 0.004 (docs/models.md, "Early exit").
 The window then has no toxic spans.
 
 It all lives in the one ONNX file, as an `If` node, so the scorer's call and the SHA-256
@@ -34,7 +34,7 @@ import random
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import onnx
@@ -54,7 +54,7 @@ from moderation.text.readable import for_model
 # validation split this lost 2 of 4,616 holds (docs/models.md, "Early exit").
 EXIT_SHARE = 0.1
 FIT_ROWS = 24_000  # training-split comments whose full-model scores the head is fitted to
-OUTPUTS = ("label_probs", "token_probs")
+BRANCH_OUTPUTS = ("label_probs", "token_probs")  # the model's outputs, from either branch
 
 
 def hidden_state(after_layer: int) -> str:
@@ -184,35 +184,47 @@ def predict(x: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
 def add_early_exit(
     model: onnx.ModelProto, after_layer: int, exit_head: Head, estimate_head: Head
 ) -> onnx.ModelProto:
-    """Move every node that depends on layer `after_layer`'s output into the `else` branch
-    of an `If` whose condition is the exit head's verdict."""
-    graph = model.graph
+    """A copy of `model` in which every node that depends on layer `after_layer`'s output
+    runs in the `else` branch of an `If` whose condition is the exit head's verdict."""
+    result = onnx.ModelProto()
+    result.CopyFrom(model)  # metadata, producer, opsets and doc strings stay as they were
+    graph = result.graph
     if CEILINGS_INPUT in {i.name for i in graph.input}:
         raise ValueError("this model already has an early exit")
+    if {o.name for o in graph.output} != set(BRANCH_OUTPUTS):
+        raise ValueError(f"expected the outputs {BRANCH_OUTPUTS}, found {list(graph.output)}")
     cut = hidden_state(after_layer)
     upper_tensors = {cut}
     upper: list[onnx.NodeProto] = []
     lower: list[onnx.NodeProto] = []
-    for node in graph.node:  # graph.node is in topological order
+    for node in map(_copy, graph.node):  # graph.node is in topological order
         if upper_tensors.intersection(node.input):
             upper.append(node)
             upper_tensors.update(node.output)
         else:
             lower.append(node)
     lower_needs = {name for node in lower for name in node.input}
-    upper_needs = {name for node in upper for name in node.input}
-    upper_only = [init for init in graph.initializer if init.name in upper_needs - lower_needs]
-    shared = [init for init in graph.initializer if init.name not in {i.name for i in upper_only}]
+    initializers = [_copy(init) for init in graph.initializer]
+    upper_only = [init for init in initializers if init.name not in lower_needs]
+    shared = [init for init in initializers if init.name in lower_needs]
+    infos = [_copy(info) for info in graph.value_info]
 
     def renamed(prefix: str) -> list[onnx.ValueInfoProto]:
         return [
             helper.make_tensor_value_info(f"{prefix}/{name}", TensorProto.FLOAT, None)
-            for name in OUTPUTS
+            for name in BRANCH_OUTPUTS
         ]
 
     for node in upper:  # the branch must not redefine the If node's own output names
-        node.output[:] = [f"upper/{o}" if o in OUTPUTS else o for o in node.output]
-    upper_branch = helper.make_graph(upper, "upper_layers", [], renamed("upper"), upper_only)
+        node.output[:] = [f"upper/{o}" if o in BRANCH_OUTPUTS else o for o in node.output]
+    upper_branch = helper.make_graph(
+        upper,
+        "upper_layers",
+        [],
+        renamed("upper"),
+        upper_only,
+        value_info=[info for info in infos if info.name in upper_tensors],
+    )
     exit_branch = helper.make_graph(
         [
             helper.make_node("Identity", ["exit/estimates"], ["exit/label_probs"]),
@@ -243,7 +255,7 @@ def add_early_exit(
         helper.make_node(
             "If",
             [EXITED_OUTPUT],
-            list(OUTPUTS),
+            list(BRANCH_OUTPUTS),
             then_branch=exit_branch,
             else_branch=upper_branch,
         ),
@@ -257,29 +269,31 @@ def add_early_exit(
         numpy_helper.from_array(estimate_head[0], "exit/estimate/weights"),
         numpy_helper.from_array(estimate_head[1], "exit/estimate/bias"),
     ]
-    new_graph = helper.make_graph(
-        lower + head,
-        graph.name,
-        [
-            *graph.input,
-            helper.make_tensor_value_info(CEILINGS_INPUT, TensorProto.FLOAT, [len(exit_head[1])]),
-        ],
-        [
-            *graph.output,
-            helper.make_tensor_value_info(EXITED_OUTPUT, TensorProto.BOOL, []),
-        ],
-        shared + constants,
+    del graph.node[:]
+    graph.node.extend(lower + head)
+    del graph.initializer[:]
+    graph.initializer.extend(shared + constants)
+    del graph.value_info[:]
+    graph.value_info.extend(info for info in infos if info.name not in upper_tensors)
+    graph.input.append(
+        helper.make_tensor_value_info(CEILINGS_INPUT, TensorProto.FLOAT, [len(exit_head[1])])
     )
-    result = helper.make_model(
-        new_graph, opset_imports=model.opset_import, ir_version=model.ir_version
-    )
-    result.producer_name = model.producer_name
+    graph.output.append(helper.make_tensor_value_info(EXITED_OUTPUT, TensorProto.BOOL, []))
     return result
 
 
-def _linear_sigmoid(features: str, name: str) -> list[onnx.NodeProto]:
+_Proto = TypeVar("_Proto", onnx.NodeProto, onnx.TensorProto, onnx.ValueInfoProto)
+
+
+def _copy(proto: _Proto) -> _Proto:
+    copied = type(proto)()
+    copied.CopyFrom(proto)
+    return copied
+
+
+def _linear_sigmoid(pooled: str, name: str) -> list[onnx.NodeProto]:
     return [
-        helper.make_node("MatMul", [features, f"{name}/weights"], [f"{name}/product"]),
+        helper.make_node("MatMul", [pooled, f"{name}/weights"], [f"{name}/product"]),
         helper.make_node("Add", [f"{name}/product", f"{name}/bias"], [f"{name}/logits"]),
         helper.make_node("Sigmoid", [f"{name}/logits"], [name]),
     ]
@@ -307,6 +321,8 @@ def build(
     Returns what meta.json records under `early_exit`."""
     model_path = folder / "model.int8.onnx"
     model = onnx.load(str(model_path))
+    if CEILINGS_INPUT in {i.name for i in model.graph.input}:
+        raise ValueError(f"{model_path} already has an early exit")
     after_layer = default_exit_layer(encoder_layers(model))
     if after_layer is None:
         return {"after_layer": None, "why": "one encoder layer: nothing to skip"}
@@ -315,7 +331,7 @@ def build(
     random.Random(seed).shuffle(train)
     x, teacher = features(model, after_layer, [r.text for r in train[:sample]], scorer)
     exit_head, estimate_head = fit_exit_head(x, teacher), fit_estimate_head(x, teacher)
-    ceilings = default_ceilings(scorer.labels)
+    ceilings = np.round(default_ceilings(scorer.labels), 4)  # as meta.json records them
     validation = corpus.of("validation")
     if validation_rows:
         validation = validation[:: max(1, len(validation) // validation_rows)]
@@ -335,7 +351,7 @@ def build(
         "validation": {
             "windows": len(vx),
             "exited": round(float(exits.mean()), 4),
-            "exited_of_harmless": round(float(exits[~near].mean()), 4),
+            "exited_of_those_under_half_a_threshold": round(float(exits[~near].mean()), 4),
             "holds": int(held.sum()),
             "holds_lost": int((exits & held).sum()),
             "over_half_a_threshold_exited": int((exits & near).sum()),
@@ -344,12 +360,25 @@ def build(
 
 
 def add_to_artifact(folder: Path, corpus: Any, sample: int = FIT_ROWS, validation_rows: int = 0):
-    """`build`, then record the fit and the new checksum in meta.json."""
+    """`build`, then record in meta.json the fit, the new checksum and what the served model
+    measures on the validation split with the exit on (meta.json's `validation` is with it
+    off, the default)."""
+    from moderation.modeltools.evaluate_news_model import evaluate_artifact
+
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["early_exit"] = build(folder, corpus, sample, validation_rows)
     meta["files"]["model.int8.onnx"] = sha256(folder / "model.int8.onnx")
     meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    if meta["early_exit"]["after_layer"]:
+        report = evaluate_artifact(folder, corpus, limit=validation_rows, early_exit=True)
+        meta["early_exit"]["served_with_exit_on"] = {
+            "auc": {label: v["auc"] for label, v in report["overall"].items()},
+            "default_policy_public_sets": report["default_policy"]["public_sets"],
+            "spans_semeval_test": report["spans_semeval_test"],
+            "news_probe_auc": report["news_probe_auc"],
+        }
+        meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
 
 

@@ -171,9 +171,11 @@ def probe_report(scorer: NewsModelScorer) -> dict[str, Any]:
     return report
 
 
-def evaluate_artifact(folder: Path, corpus: Corpus, limit: int = 0) -> dict[str, Any]:
+def evaluate_artifact(
+    folder: Path, corpus: Corpus, limit: int = 0, early_exit: bool = False
+) -> dict[str, Any]:
     """Every figure above; `limit` > 0 evaluates on a fixed sample (for quick checks)."""
-    scorer = NewsModelScorer(folder)
+    scorer = NewsModelScorer(folder, early_exit=early_exit)
     validation, span_test = corpus.of("validation"), corpus.of("span_test")
     if limit:
         validation, span_test = validation[:: max(1, len(validation) // limit)], span_test[:limit]

@@ -14,11 +14,14 @@ def load_scorer(settings: ModerationSettings) -> ToxicityScorer:
     if settings.scorer == "news":
         from moderation.scoring.news_model import DEFAULT_NEWS_MODEL, NewsModelScorer
 
-        return NewsModelScorer(
+        scorer = NewsModelScorer(
             settings.news_model or DEFAULT_NEWS_MODEL,
             settings.torch_threads,
             early_exit=settings.news_early_exit,
         )
+        if scorer.early_exit:
+            warn_of_low_thresholds(scorer.meta["early_exit"]["ceilings"], settings)
+        return scorer
     if settings.scorer == "baseline":
         from moderation.scoring.baseline import DEFAULT_BASELINE, BaselineScorer
         from moderation.scoring.model_store import installed
@@ -47,3 +50,37 @@ def load_scorer(settings: ModerationSettings) -> ToxicityScorer:
         threads=settings.torch_threads,
         max_tokens=max_tokens_per_batch(settings),
     )
+
+
+# The early exit was checked at the default thresholds; a threshold under this many times
+# its exit ceiling (half the default, for the shipped model) sits where the exit's
+# estimates stand in for the model's scores.
+SAFE_MULTIPLE_OF_CEILING = 5.0
+
+
+def warn_of_low_thresholds(ceilings: dict[str, float], settings: ModerationSettings) -> list[str]:
+    """Say which thresholds of the policy in use (overrides included) the early exit may
+    undercut, and return them."""
+    from moderation.domain.policy import load_policy
+
+    policy = load_policy(settings.policy_file)
+    scopes = [("default", policy.thresholds)] + [
+        (f"override {o.site_id or '*'}/{o.section or '*'}/{o.article_id or '*'}", o.thresholds)
+        for o in policy.overrides
+    ]
+    low = [
+        f"{where}: {label.value} {threshold}"
+        for where, thresholds in scopes
+        for label, threshold in thresholds.items()
+        if threshold is not None
+        and threshold < SAFE_MULTIPLE_OF_CEILING * ceilings.get(label.value, 0.0)
+    ]
+    if low:
+        log.warning(
+            "MODERATION_NEWS_EARLY_EXIT is on, but these thresholds are under %s times the "
+            "exit's ceilings, so comments near them may be approved on the exit's estimates: "
+            "%s. Turn the early exit off for this policy (docs/models.md).",
+            SAFE_MULTIPLE_OF_CEILING,
+            "; ".join(low),
+        )
+    return low

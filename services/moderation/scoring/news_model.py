@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -113,19 +114,24 @@ class NewsModelScorer:
         self._one_core: Any = _session(folder, 1) if self.threads > 1 else None
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         # A model with an early exit (modeltools/early_exit.py) takes it only when asked:
-        # it is 1.2x the throughput for the same decisions at the default thresholds, but
-        # the small scores of the windows that exit are estimates. Ceilings of zero keep
-        # every window to the last layer.
+        # 1.1-1.3x the throughput and almost the same decisions at the default thresholds
+        # (2 of 4,616 validation holds lost), but the scores of windows that exit are
+        # estimates. Ceilings of zero keep every window to the last layer.
         ceilings = (self.meta.get("early_exit") or {}).get("ceilings")
         self.early_exit = bool(early_exit and ceilings)
+        if early_exit and not ceilings:
+            log.warning("%s has no early exit; every window runs through every layer", folder)
         self._feeds: dict[str, np.ndarray] = {}
         if ceilings:
             values = [ceilings[label] if self.early_exit else 0.0 for label in self.labels]
             self._feeds[CEILINGS_INPUT] = np.array(values, dtype=np.float32)
         if self.early_exit:  # every decision says whether its scores may be estimates
             self.model = ModelRef(backend=self.backend, version=f"{self.model.version}+early-exit")
+        # How many windows took the exit, for the benchmark; one scorer may serve several
+        # threads (the scoring API), hence the lock.
         self.windows_scored = 0
-        self.windows_exited = 0  # counted for benchmarks and metrics
+        self.windows_exited = 0
+        self._counting = threading.Lock()
 
     @cached_property
     def _vocabulary(self) -> list[str]:
@@ -215,11 +221,12 @@ class NewsModelScorer:
             )
         else:
             outputs = [_run_window(self._session, row, self._feeds) for row in rows]
-        for i, (label_probs, token_probs, exited) in enumerate(outputs):
+        for i, (label_probs, token_probs, _) in enumerate(outputs):
             labels[i] = label_probs
             tokens.append(token_probs)
-            self.windows_exited += exited
-        self.windows_scored += len(rows)
+        with self._counting:
+            self.windows_exited += sum(exited for _, _, exited in outputs)
+            self.windows_scored += len(rows)
         return labels, tokens
 
     def describe(self) -> str:
