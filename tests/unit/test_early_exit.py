@@ -16,9 +16,9 @@ from moderation.scoring.news_model import (
     CEILINGS_INPUT,
     DEFAULT_NEWS_MODEL,
     EXITED_OUTPUT,
-    UNFUSED_AT_LOAD,
     NewsModelScorer,
     _run_window,
+    open_session,
 )
 from moderation.settings import ModerationSettings
 
@@ -108,13 +108,7 @@ def _without_the_exit(model: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def _session(model: onnx.ModelProto):
-    import onnxruntime
-
-    return onnxruntime.InferenceSession(
-        model.SerializeToString(),
-        providers=["CPUExecutionProvider"],
-        disabled_optimizers=list(UNFUSED_AT_LOAD),
-    )
+    return open_session(model.SerializeToString(), 1)
 
 
 def test_with_the_exit_off_the_graph_scores_exactly_as_before_the_exit(without_exit):

@@ -45,8 +45,8 @@ from moderation.scoring.news_model import (
     CEILINGS_INPUT,
     DEFAULT_NEWS_MODEL,
     EXITED_OUTPUT,
-    UNFUSED_AT_LOAD,
     NewsModelScorer,
+    open_session,
 )
 from moderation.text.readable import for_model
 
@@ -92,16 +92,7 @@ def features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean-pooled hidden state after `after_layer` and the full model's label scores, for
     the first window of each text as written."""
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = onnxruntime.InferenceSession(
-        with_hidden_output(model, after_layer).SerializeToString(),
-        options,
-        providers=["CPUExecutionProvider"],
-        disabled_optimizers=list(UNFUSED_AT_LOAD),
-    )
+    session = open_session(with_hidden_output(model, after_layer).SerializeToString(), 1)
     rows, owners, _ = scorer._windows([for_model(t).text for t in texts])
     firsts: dict[int, list[int]] = {}
     for row, owner in zip(rows, owners, strict=True):
@@ -109,8 +100,8 @@ def features(
 
     def run(row: list[int]) -> tuple[np.ndarray, np.ndarray]:
         ids = np.array([row], dtype=np.int64)
-        labels, _, hidden = session.run(
-            ["label_probs", "token_probs", hidden_state(after_layer)],
+        labels, hidden = session.run(
+            ["label_probs", hidden_state(after_layer)],
             {"input_ids": ids, "attention_mask": np.ones_like(ids)},
         )
         return hidden[0].mean(axis=0), labels[0]
@@ -300,11 +291,11 @@ def _linear_sigmoid(pooled: str, name: str) -> list[onnx.NodeProto]:
 
 
 def default_ceilings(labels: Sequence[str]) -> np.ndarray:
-    from moderation.domain.policy import load_policy
+    from moderation.modeltools.evaluate_news_model import default_thresholds
 
-    thresholds = {label.value: t for label, t in load_policy().thresholds.items()}
+    thresholds = default_thresholds()
     # A label the default policy leaves off still gets a ceiling, from the strictest one.
-    floor = min(t for t in thresholds.values() if t is not None)
+    floor = min(thresholds.values())
     return np.array(
         [EXIT_SHARE * (thresholds.get(label) or floor) for label in labels], dtype=np.float32
     )
@@ -323,7 +314,8 @@ def build(
     model = onnx.load(str(model_path))
     if CEILINGS_INPUT in {i.name for i in model.graph.input}:
         raise ValueError(f"{model_path} already has an early exit")
-    after_layer = default_exit_layer(encoder_layers(model))
+    layers = encoder_layers(model)
+    after_layer = default_exit_layer(layers)
     if after_layer is None:
         return {"after_layer": None, "why": "one encoder layer: nothing to skip"}
     scorer = NewsModelScorer(folder, deobfuscate=False)
@@ -343,7 +335,7 @@ def build(
     onnx.save(add_early_exit(model, after_layer, exit_head, estimate_head), str(model_path))
     return {
         "after_layer": after_layer,
-        "of_layers": encoder_layers(model),
+        "of_layers": layers,
         "exit_share_of_threshold": EXIT_SHARE,
         "ceilings": dict(zip(scorer.labels, [round(float(c), 4) for c in ceilings], strict=True)),
         "fitted_on_windows": len(x),
@@ -359,16 +351,23 @@ def build(
     }
 
 
-def add_to_artifact(folder: Path, corpus: Any, sample: int = FIT_ROWS, validation_rows: int = 0):
-    """`build`, then record in meta.json the fit, the new checksum and what the served model
-    measures on the validation split with the exit on (meta.json's `validation` is with it
-    off, the default)."""
+def add_to_artifact(
+    folder: Path,
+    corpus: Any,
+    sample: int = FIT_ROWS,
+    validation_rows: int = 0,
+    version_suffix: str = "",
+):
+    """`build`, then record in meta.json the fit, the new checksum (and version) and what
+    the served model measures on the validation split with the exit on (meta.json's
+    `validation` is with it off, the default)."""
     from moderation.modeltools.evaluate_news_model import evaluate_artifact
 
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["early_exit"] = build(folder, corpus, sample, validation_rows)
     meta["files"]["model.int8.onnx"] = sha256(folder / "model.int8.onnx")
+    meta["version"] = str(meta["version"]) + version_suffix
     meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     if meta["early_exit"]["after_layer"]:
         report = evaluate_artifact(folder, corpus, limit=validation_rows, early_exit=True)
@@ -389,9 +388,8 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_NEWS_MODEL)
     parser.add_argument("--datasets", type=Path, default=None)
     args = parser.parse_args()
-    meta = add_to_artifact(args.folder, corpora.load(args.datasets))
-    meta["version"] = str(meta["version"]) + "-exit"
-    (args.folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    # The artifact changed in place, so its version says so; a new export has its own.
+    meta = add_to_artifact(args.folder, corpora.load(args.datasets), version_suffix="-exit")
     print(json.dumps(meta["early_exit"], indent=2))
 
 

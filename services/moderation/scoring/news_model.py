@@ -246,13 +246,19 @@ class NewsModelScorer:
 
 
 def _session(folder: Path, threads: int) -> Any:
+    return open_session(folder / "model.int8.onnx", threads)
+
+
+def open_session(model: Path | bytes, threads: int) -> Any:
+    """An onnxruntime session as the scorer opens one: CPU, `threads` cores, the fusions
+    in UNFUSED_AT_LOAD off. `model` is a file or a serialised graph."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(
-        str(folder / "model.int8.onnx"),
+        model if isinstance(model, bytes) else str(model),
         options,
         providers=["CPUExecutionProvider"],
         disabled_optimizers=list(UNFUSED_AT_LOAD),
