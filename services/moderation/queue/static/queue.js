@@ -266,9 +266,14 @@ function batchQuery() {
   params.exclude = batchForm.include_legal.checked || legalView ? "" : "legal";
   return params;
 }
+let batchPreviews = 0;  // each edit of the form asks again; only the latest answer counts
 async function previewBatch() {
+  const mine = ++batchPreviews;
   document.getElementById("batch-count").textContent = "…";
   const result = await api(withQuery("/api/selection", batchQuery()), null, "GET");
+  // An earlier request can answer after a later one (three quick edits, three requests):
+  // its count would describe a range the moderator has already changed.
+  if (mine !== batchPreviews) return;
   const sample = document.getElementById("batch-sample");
   sample.replaceChildren();
   if (!result.ok) { document.getElementById("batch-count").textContent = "?"; say(result.data.detail || "cannot count"); return; }
